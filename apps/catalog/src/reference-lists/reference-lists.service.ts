@@ -1,0 +1,119 @@
+import {
+  DeletedReply,
+  ReferenceCreateRequest,
+  ReferenceItem,
+  ReferenceKind,
+  ReferenceListRequest,
+  ReferenceUpdateRequest,
+} from '@alien/contracts';
+import { ApiError, Page } from '@alien/envelope';
+import { findPage, likePattern } from '@alien/persistence';
+import { BatchQuery, IdOrSlug, orderByRequest, slugify } from '@alien/slug';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { LicenseEntity, ProviderEntity, ReferenceEntity, SourceEntity, TagEntity } from './entities/reference.entity';
+
+const ENTITY_BY_KIND = {
+  tags: TagEntity,
+  providers: ProviderEntity,
+  licenses: LicenseEntity,
+  sources: SourceEntity,
+} as const;
+
+const ORDER_COLUMNS: Record<string, string> = {
+  id: 'id',
+  name: 'name',
+  slug: 'slug',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+};
+
+const SINGULAR: Record<ReferenceKind, string> = {
+  tags: 'Tag',
+  providers: 'Provider',
+  licenses: 'License',
+  sources: 'Source',
+};
+
+export function toReferenceItem(row: ReferenceEntity & { spdxId?: string | null }): ReferenceItem {
+  return {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    description: row.description,
+    url: row.url,
+    spdxId: row.spdxId ?? null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Tags, providers, licenses and sources: one implementation, four tables. */
+@Injectable()
+export class ReferenceListsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private repo(kind: ReferenceKind): Repository<ReferenceEntity & { spdxId?: string | null }> {
+    return this.dataSource.getRepository<ReferenceEntity>(ENTITY_BY_KIND[kind]);
+  }
+
+  list(kind: ReferenceKind, req: ReferenceListRequest): Promise<Page<ReferenceItem>> {
+    const qb = this.repo(kind).createQueryBuilder('r');
+    if (req.q) qb.where(`r.name ILIKE :q ESCAPE '\\'`, { q: likePattern(req.q) });
+    return findPage(qb, req.page, ORDER_COLUMNS, toReferenceItem);
+  }
+
+  async get(kind: ReferenceKind, key: IdOrSlug): Promise<ReferenceItem> {
+    const row = await this.repo(kind).findOneBy('id' in key ? { id: key.id } : { slug: key.slug });
+    if (!row) throw ApiError.notFound(`${SINGULAR[kind]} not found`);
+    return toReferenceItem(row);
+  }
+
+  async batch(kind: ReferenceKind, query: BatchQuery): Promise<ReferenceItem[]> {
+    if ('ids' in query) {
+      const rows = await this.repo(kind).findBy({ id: In(query.ids) });
+      return orderByRequest(query.ids, rows, (r) => r.id).map(toReferenceItem);
+    }
+    const rows = await this.repo(kind).findBy({ slug: In(query.slugs) });
+    return orderByRequest(query.slugs, rows, (r) => r.slug).map(toReferenceItem);
+  }
+
+  async create(kind: ReferenceKind, req: ReferenceCreateRequest): Promise<ReferenceItem> {
+    const repo = this.repo(kind);
+    const slug = req.slug ?? slugify(req.name);
+    if (await repo.existsBy({ slug })) {
+      throw ApiError.conflict(`A ${SINGULAR[kind].toLowerCase()} with slug "${slug}" already exists`, 'slug_taken');
+    }
+    const row = repo.create({
+      name: req.name.trim(),
+      slug,
+      description: req.description ?? null,
+      url: req.url ?? null,
+      ...(kind === 'licenses' ? { spdxId: req.spdxId ?? null } : {}),
+    });
+    return toReferenceItem(await repo.save(row));
+  }
+
+  async update(kind: ReferenceKind, req: ReferenceUpdateRequest): Promise<ReferenceItem> {
+    const repo = this.repo(kind);
+    const row = await repo.findOneBy({ id: req.id });
+    if (!row) throw ApiError.notFound(`${SINGULAR[kind]} not found`);
+    const { patch } = req;
+    if (patch.slug !== undefined && patch.slug !== row.slug && (await repo.existsBy({ slug: patch.slug }))) {
+      throw ApiError.conflict(`A ${SINGULAR[kind].toLowerCase()} with slug "${patch.slug}" already exists`, 'slug_taken');
+    }
+    if (patch.name !== undefined) row.name = patch.name.trim();
+    if (patch.slug !== undefined) row.slug = patch.slug;
+    if (patch.description !== undefined) row.description = patch.description;
+    if (patch.url !== undefined) row.url = patch.url;
+    if (kind === 'licenses' && patch.spdxId !== undefined) row.spdxId = patch.spdxId;
+    return toReferenceItem(await repo.save(row));
+  }
+
+  async remove(kind: ReferenceKind, id: number): Promise<DeletedReply> {
+    const result = await this.repo(kind).delete({ id });
+    if (!result.affected) throw ApiError.notFound(`${SINGULAR[kind]} not found`);
+    return { id, deleted: true };
+  }
+}

@@ -1,0 +1,27 @@
+import { int, oneOf, readConfig, str, url } from '@alien/config';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function gatewaySpecs() {
+  return {
+    PORT: int({ default: 3333, min: 0, max: 65535 }),
+    HOST: str({ default: '0.0.0.0' }),
+    HTTP_ADAPTER: oneOf(['fastify', 'express'] as const, { default: 'fastify' }),
+    NATS_URL: url({ default: 'nats://127.0.0.1:4222', protocols: ['nats', 'tls'] }),
+    NATS_SUBJECT_PREFIX: str({ default: '', pattern: /^([A-Za-z0-9_-]+\.)?$/ }),
+    /** How long the gateway waits for a service's reply before answering 504. */
+    RPC_TIMEOUT_MS: int({ default: 5_000, min: 50, max: 600_000 }),
+    /** Largest accepted request body; larger bodies get a 413 envelope. */
+    BODY_LIMIT_BYTES: int({ default: 1_048_576, min: 1_024, max: 104_857_600 }),
+    LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),
+    /** Public base URL shown in the OpenAPI document. */
+    PUBLIC_URL: url({ default: 'http://localhost:3333', protocols: ['http', 'https'] }),
+  };
+}
+
+export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env) {
+  return readConfig(gatewaySpecs(), source);
+}
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,91 @@
+import { HealthReply, SERVICES, ServiceName, healthContract } from '@alien/contracts';
+import { ApiError, success } from '@alien/envelope';
+import { RequestContext } from '@alien/identity';
+import { Controller, Get, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Subscription } from 'rxjs';
+import { Public } from '../auth/auth.decorators';
+import { ApiErrors } from '../docs/openapi';
+import { Ctx } from '../http/request-context';
+import { ServiceClients } from '../rpc/service-clients';
+
+const HEALTH_TIMEOUT_MS = 2_000;
+
+export interface PlatformHealth {
+  status: 'ok' | 'error';
+  gateway: { nats: 'up' | 'down' };
+  services: Record<ServiceName, HealthReply | { service: ServiceName; status: 'error'; error: string }>;
+}
+
+@Injectable()
+export class GatewayHealth implements OnModuleDestroy {
+  private natsConnected = false;
+  private readonly subscription: Subscription;
+
+  constructor(private readonly clients: ServiceClients) {
+    this.subscription = clients.proxy.status.subscribe((status) => {
+      this.natsConnected = status === 'connected';
+    });
+  }
+
+  get nats(): 'up' | 'down' {
+    return this.natsConnected ? 'up' : 'down';
+  }
+
+  async platform(ctx: RequestContext): Promise<PlatformHealth> {
+    const replies = await Promise.all(
+      SERVICES.map(async (service) => {
+        try {
+          return await this.clients.byName(service).call(healthContract(service), {}, ctx, { timeoutMs: HEALTH_TIMEOUT_MS });
+        } catch (e) {
+          return { service, status: 'error' as const, error: (e as Error).message };
+        }
+      }),
+    );
+    const services = Object.fromEntries(replies.map((r) => [r.service, r])) as PlatformHealth['services'];
+    const ok = this.nats === 'up' && replies.every((r) => r.status === 'ok');
+    return { status: ok ? 'ok' : 'error', gateway: { nats: this.nats }, services };
+  }
+
+  onModuleDestroy(): void {
+    this.subscription.unsubscribe();
+  }
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly health: GatewayHealth) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Health of the whole platform: the gateway and every service (asked over NATS)' })
+  @ApiErrors(503)
+  async platform(@Ctx() ctx: RequestContext) {
+    const report = await this.health.platform(ctx);
+    if (report.status !== 'ok') {
+      const down = Object.values(report.services)
+        .filter((s) => s.status !== 'ok')
+        .map((s) => s.service);
+      const parts = [...(report.gateway.nats === 'down' ? ['nats'] : []), ...down];
+      throw new ApiError(503, `Unavailable: ${parts.join(', ')}`, 'unhealthy');
+    }
+    return success(report);
+  }
+
+  @Get('live')
+  @Public()
+  @ApiOperation({ summary: 'Liveness probe: the gateway process answers' })
+  live() {
+    return success({ status: 'ok' });
+  }
+
+  @Get('ready')
+  @Public()
+  @ApiOperation({ summary: 'Readiness probe: the gateway is connected to NATS' })
+  @ApiErrors(503)
+  ready() {
+    if (this.health.nats !== 'up') throw new ApiError(503, 'Not ready: nats down', 'not_ready');
+    return success({ status: 'ok', nats: 'up' });
+  }
+}

@@ -1,0 +1,21 @@
+import { ApiError } from '@alien/envelope';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const JSON_TYPE = /^application\/(?:[a-z0-9.+-]*\+)?json\s*(?:;|$)/i;
+
+/**
+ * Request bodies are JSON. A body sent with another content type is refused up front with 415, under
+ * both HTTP adapters, before anything tries to parse it.
+ */
+export function requireJsonBody(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
+  const method = req.method;
+  if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') {
+    const length = req.headers['content-length'];
+    const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !JSON_TYPE.test(req.headers['content-type'] ?? '')) {
+      next(new ApiError(415, 'Send request bodies as application/json'));
+      return;
+    }
+  }
+  next();
+}

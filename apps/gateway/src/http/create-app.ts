@@ -1,0 +1,49 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import type { Logger as Pino } from 'pino';
+import { GatewayModule } from '../app.module';
+import { GatewayConfig } from '../config';
+import { OPENAPI_DOCUMENT } from '../docs/docs.controller';
+import { buildOpenApiDocument } from '../docs/openapi';
+import { requestIdOf } from './request-context';
+import { createValidationPipe } from './validation';
+
+/**
+ * Builds the gateway on the configured HTTP adapter. Fastify is the default (it won the P1 bench,
+ * see tools/bench); Express stays selectable with HTTP_ADAPTER=express for comparison.
+ */
+export async function createGatewayApp(config: GatewayConfig, logger: Pino): Promise<INestApplication> {
+  const module = GatewayModule.register(config, logger);
+  const options = { bufferLogs: true, abortOnError: false } as const;
+  let app: INestApplication;
+  if (config.HTTP_ADAPTER === 'fastify') {
+    const adapter = new FastifyAdapter({
+      bodyLimit: config.BODY_LIMIT_BYTES,
+      genReqId: (req: IncomingMessage) => requestIdOf(req),
+      // Route matching: `/tags/` and `/tags` are the same resource.
+      routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    });
+    // Only JSON bodies are accepted; without a parser for text/plain Fastify answers 415 for it.
+    adapter.getInstance().removeContentTypeParser(['text/plain']);
+    app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
+  } else {
+    const expressApp = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
+      ...options,
+      bodyParser: false,
+    });
+    expressApp.useBodyParser('json', { limit: config.BODY_LIMIT_BYTES });
+    expressApp.disable('x-powered-by');
+    app = expressApp;
+  }
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  await app.init();
+  // The OpenAPI document is built once, after every controller is registered.
+  app.get<{ json: string }>(OPENAPI_DOCUMENT).json = JSON.stringify(buildOpenApiDocument(app, config.PUBLIC_URL));
+  return app;
+}

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { bootstrapService, createRootLogger, runMain } from '@alien/nest-service';
+import { OrchestrationModule } from './app.module';
+import { loadOrchestrationConfig } from './config';
+
+runMain('orchestration', async () => {
+  const config = loadOrchestrationConfig();
+  const logger = createRootLogger('orchestration', config.LOG_LEVEL);
+  await bootstrapService({ module: OrchestrationModule.register(config, logger), config, logger });
+});

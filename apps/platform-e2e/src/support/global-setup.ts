@@ -1,0 +1,16 @@
+import { startPlatform } from '@alien/testing';
+
+/**
+ * Boots one platform (all services + one gateway, as processes, on a fresh database and a private
+ * NATS subject prefix) shared by the e2e suites. Suites that must break things start their own.
+ */
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const platform = await startPlatform({ label: 'e2e-shared' });
+  (globalThis as { __PLATFORM__?: unknown }).__PLATFORM__ = platform;
+  process.env['E2E_GATEWAY_URL'] = platform.gatewayUrl;
+  process.env['E2E_DATABASE_URL'] = platform.databaseUrl;
+  process.env['E2E_NATS_URL'] = platform.natsUrl;
+  process.env['E2E_SUBJECT_PREFIX'] = platform.subjectPrefix;
+  process.stdout.write(`\ne2e platform up in ${Date.now() - started} ms at ${platform.gatewayUrl}\n`);
+}

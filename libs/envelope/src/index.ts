@@ -1,0 +1,3 @@
+export * from './api-error';
+export * from './envelope';
+export * from './pagination';

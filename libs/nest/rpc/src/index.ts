@@ -1,0 +1,5 @@
+export * from './nats-transport';
+export * from './rpc-client';
+export * from './rpc-error.filter';
+export * from './rpc-context.interceptor';
+export * from './rpc-handler.decorator';

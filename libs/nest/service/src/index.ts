@@ -1,0 +1,5 @@
+export * from './logger';
+export * from './service-config';
+export * from './service-core.module';
+export * from './bootstrap';
+export * from './health';

@@ -1,0 +1,4 @@
+export * from './data-source';
+export * from './db-errors';
+export * from './migrate-cli';
+export * from './paging';

@@ -1,0 +1,71 @@
+import { ApiError } from '@alien/envelope';
+import { orderByRequest, parseBatchQuery, parseId, parseSlug, slugify } from './slug';
+
+function rulesOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).status).toBe(422);
+    return ((e as ApiError).messages ?? []).map((m) => m.rule);
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('parseId', () => {
+  it('accepts positive int4 ids', () => {
+    expect(parseId('42')).toBe(42);
+    expect(parseId('2147483647')).toBe(2147483647);
+  });
+  it.each([
+    ['abc', 'number'],
+    ['-1', 'min'],
+    ['0', 'min'],
+    ['1e9999', 'number'],
+    ['1.5', 'number'],
+    ['2147483648', 'max'],
+    ['', 'number'],
+  ])('rejects %p with rule %p', (raw, rule) => {
+    expect(rulesOf(() => parseId(raw))).toEqual([rule]);
+  });
+});
+
+describe('parseSlug', () => {
+  it('accepts lower-case slugs with digits, dash and underscore', () => {
+    expect(parseSlug('cc-by_4-0')).toBe('cc-by_4-0');
+  });
+  it('rejects "Bad Slug!" with rule regex and 300 chars with maxLength', () => {
+    expect(rulesOf(() => parseSlug('Bad Slug!'))).toEqual(['regex']);
+    expect(rulesOf(() => parseSlug('a'.repeat(300)))).toEqual(['maxLength']);
+  });
+});
+
+describe('parseBatchQuery', () => {
+  it('keeps request order and drops duplicates', () => {
+    expect(parseBatchQuery({ ids: '3,1,3,2' })).toEqual({ ids: [3, 1, 2] });
+    expect(parseBatchQuery({ slugs: 'b,a' })).toEqual({ slugs: ['b', 'a'] });
+  });
+  it('rejects 101 ids, junk among ids, both or neither list', () => {
+    const ids = Array.from({ length: 101 }, (_, i) => i + 1).join(',');
+    expect(rulesOf(() => parseBatchQuery({ ids }))).toEqual(['maxLength']);
+    expect(rulesOf(() => parseBatchQuery({ ids: '1,abc,-2' }))).toEqual(['number', 'min']);
+    expect(rulesOf(() => parseBatchQuery({ ids: '1', slugs: 'a' }))).toEqual(['required']);
+    expect(rulesOf(() => parseBatchQuery({}))).toEqual(['required']);
+    expect(rulesOf(() => parseBatchQuery({ slugs: 'ok,Not OK' }))).toEqual(['regex']);
+  });
+});
+
+describe('orderByRequest', () => {
+  it('orders rows as requested and omits missing keys', () => {
+    const rows = [{ id: 1 }, { id: 2 }];
+    expect(orderByRequest([2, 9, 1], rows, (r) => r.id)).toEqual([{ id: 2 }, { id: 1 }]);
+  });
+});
+
+describe('slugify', () => {
+  it('derives a valid slug from a display name', () => {
+    expect(slugify('Creative Commons Attribution 4.0')).toBe('creative-commons-attribution-4-0');
+    expect(slugify('Ünïcödé  Name!')).toBe('unicode-name');
+    expect(slugify('!!!')).toBe('item');
+  });
+});
