@@ -2,7 +2,7 @@
 // Compiles every app, lib and tool to dist/ with SWC (~1 s), keeping the source layout:
 // apps/gateway/src/main.ts → dist/apps/gateway/src/main.js. Type checking is `npm run typecheck`.
 import { createRequire } from 'node:module';
-import { mkdir, readdir, rm, writeFile, copyFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, writeFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -24,7 +24,7 @@ async function* walk(dir) {
 
 const started = Date.now();
 const out = path.join(root, 'dist');
-await rm(out, { recursive: true, force: true });
+// dist/ is not wiped: processes started from it (other test runs) keep working while we rebuild.
 const options = swcOptions();
 let count = 0;
 const jobs = [];
@@ -43,7 +43,10 @@ for (const dir of SOURCE_DIRS) {
             outputPath: target,
           });
           await mkdir(path.dirname(target), { recursive: true });
-          await writeFile(target, `${result.code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
+          // Write then rename, so a process loading dist/ never reads a half-written file.
+          const tmp = `${target}.${process.pid}.tmp`;
+          await writeFile(tmp, `${result.code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
+          await rename(tmp, target);
           if (result.map) await writeFile(`${target}.map`, result.map);
           count++;
         })(),
