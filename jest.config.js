@@ -14,6 +14,8 @@ const common = {
 
 module.exports = {
   rootDir: __dirname,
+  // Global option (Jest ignores it per project): e2e tests boot processes and may wait for events.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -29,7 +31,6 @@ module.exports = {
       testMatch: ['<rootDir>/apps/platform-e2e/src/**/*.e2e.ts'],
       globalSetup: '<rootDir>/apps/platform-e2e/src/support/global-setup.ts',
       globalTeardown: '<rootDir>/apps/platform-e2e/src/support/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

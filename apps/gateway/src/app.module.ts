@@ -1,7 +1,13 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { AuthEventsListener } from './auth/auth-events.listener';
+import { IdentityGuard } from './auth/identity.guard';
+import { IdentityService } from './auth/identity.service';
+import { JwtVerifier } from './auth/jwt/jwt-verifier';
+import { PrincipalCache } from './auth/principal-cache';
+import { TokenUsageReporter } from './auth/token-usage';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { DocsController, OPENAPI_DOCUMENT } from './docs/docs.controller';
 import { GatewayHealth, HealthController } from './health/health.controller';
@@ -9,6 +15,9 @@ import { requireJsonBody } from './http/content-type.middleware';
 import { EnvelopeExceptionFilter } from './http/envelope-exception.filter';
 import { identityOf, requestIdOf, stampRequestId } from './http/request-context';
 import { RouteTable } from './http/route-table';
+import { AccessTokensController } from './identity/access-tokens.controller';
+import { OrganizationsController } from './identity/organizations.controller';
+import { UsersController } from './identity/users.controller';
 import { REFERENCE_CONTROLLERS } from './reference-lists/reference-lists.controller';
 import { ServiceClientsModule } from './rpc/service-clients';
 
@@ -43,13 +52,26 @@ export class GatewayModule implements NestModule {
         }),
         ServiceClientsModule,
       ],
-      controllers: [HealthController, DocsController, ...REFERENCE_CONTROLLERS],
+      controllers: [
+        HealthController,
+        DocsController,
+        UsersController,
+        OrganizationsController,
+        AccessTokensController,
+        ...REFERENCE_CONTROLLERS,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         // Filled in by main.ts once every route is known.
         { provide: OPENAPI_DOCUMENT, useValue: { json: '{}' } },
         RouteTable,
         GatewayHealth,
+        { provide: PrincipalCache, useValue: new PrincipalCache(config.AUTH_CACHE_TTL_MS, config.AUTH_CACHE_MAX_ENTRIES) },
+        JwtVerifier,
+        TokenUsageReporter,
+        IdentityService,
+        AuthEventsListener,
+        { provide: APP_GUARD, useClass: IdentityGuard },
         {
           provide: APP_FILTER,
           inject: [HttpAdapterHost, RouteTable, PinoLogger],

@@ -14,8 +14,21 @@ export function gatewaySpecs() {
     /** Largest accepted request body; larger bodies get a 413 envelope. */
     BODY_LIMIT_BYTES: int({ default: 1_048_576, min: 1_024, max: 104_857_600 }),
     LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),
+    /** How long a verified credential's principal is reused (auth events evict it earlier). 0 disables. */
+    AUTH_CACHE_TTL_MS: int({ default: 30_000, min: 0, max: 3_600_000 }),
+    AUTH_CACHE_MAX_ENTRIES: int({ default: 10_000, min: 1, max: 1_000_000 }),
     /** Public base URL shown in the OpenAPI document. */
     PUBLIC_URL: url({ default: 'http://localhost:3333', protocols: ['http', 'https'] }),
+    /** OIDC issuer whose JWT access tokens are accepted (Authentik: …/application/o/<slug>/). Unset: JWTs are refused. */
+    OIDC_ISSUER: url({ optional: true, protocols: ['http', 'https'] }),
+    /** When set, a JWT's `aud` must contain it. */
+    OIDC_AUDIENCE: str({ optional: true }),
+    /** Overrides the `jwks_uri` found by discovery at <issuer>/.well-known/openid-configuration. */
+    OIDC_JWKS_URI: url({ optional: true, protocols: ['http', 'https'] }),
+    /** Leeway for `exp` and `nbf`, for clocks that drift. */
+    OIDC_CLOCK_TOLERANCE_SEC: int({ default: 30, min: 0, max: 300 }),
+    /** Accepted JWS algorithms: asymmetric ones only, comma separated. */
+    OIDC_ALGORITHMS: str({ default: 'RS256,ES256,PS256', pattern: /^\s*(?:RS|PS|ES)(?:256|384|512)\s*(?:,\s*(?:RS|PS|ES)(?:256|384|512)\s*)*$/ }),
   };
 }
 

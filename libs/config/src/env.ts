@@ -57,15 +57,15 @@ export type Config<T extends Record<string, Spec & { optional?: boolean }>> = {
   [K in keyof T]: T[K] extends { optional: true } ? ValueOf<T[K]> | undefined : ValueOf<T[K]>;
 };
 
-export const str = (o: Omit<StringSpec, 'kind'> & { optional?: boolean } = {}) =>
-  ({ kind: 'string', ...o }) as StringSpec & { optional?: boolean };
-export const int = (o: Omit<IntSpec, 'kind'> & { optional?: boolean } = {}) =>
-  ({ kind: 'int', ...o }) as IntSpec & { optional?: boolean };
-export const bool = (o: Omit<BoolSpec, 'kind'> = {}) => ({ kind: 'bool', ...o }) as BoolSpec;
+type Opt = { optional?: boolean };
+
+// `const` type parameters keep `optional: true` literal, so Config<> types such variables `T | undefined`.
+export const str = <const O extends Omit<StringSpec, 'kind'> & Opt>(o: O = {} as O) => ({ kind: 'string', ...o }) as StringSpec & O;
+export const int = <const O extends Omit<IntSpec, 'kind'> & Opt>(o: O = {} as O) => ({ kind: 'int', ...o }) as IntSpec & O;
+export const bool = <const O extends Omit<BoolSpec, 'kind'>>(o: O = {} as O) => ({ kind: 'bool', ...o }) as BoolSpec & O;
 export const oneOf = <T extends string>(values: readonly T[], o: { default?: T } = {}) =>
   ({ kind: 'enum', values, ...o }) as EnumSpec<T>;
-export const url = (o: Omit<UrlSpec, 'kind'> & { optional?: boolean } = {}) =>
-  ({ kind: 'url', ...o }) as UrlSpec & { optional?: boolean };
+export const url = <const O extends Omit<UrlSpec, 'kind'> & Opt>(o: O = {} as O) => ({ kind: 'url', ...o }) as UrlSpec & O;
 
 function describe(name: string, spec: Spec, raw: string): string {
   return spec.secret ? `${name} (secret, value hidden)` : `${name}=${JSON.stringify(raw)}`;

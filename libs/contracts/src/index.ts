@@ -1,3 +1,4 @@
 export * from './rpc';
 export * from './services';
 export * from './catalog';
+export * from './auth';

@@ -20,6 +20,8 @@ export interface Identity {
   authMethod: AuthMethod;
   abilities: Ability[];
   isPlatformAdmin: boolean;
+  /** The token may act only in this organization (null: no restriction). */
+  restrictedOrganizationId: number | null;
 }
 
 export const ANONYMOUS: Identity = Object.freeze({
@@ -30,6 +32,7 @@ export const ANONYMOUS: Identity = Object.freeze({
   authMethod: 'anonymous',
   abilities: ['read'],
   isPlatformAdmin: false,
+  restrictedOrganizationId: null,
 }) as Identity;
 
 /** Travels with every NATS request: who asks, and which HTTP request it belongs to. */

@@ -5,3 +5,6 @@ export * from './nats-server';
 export * from './platform';
 export * from './tcp-proxy';
 export * from './http';
+export * from './raw-http';
+export * from './oidc';
+export * from './actors';

@@ -1,10 +1,11 @@
 import { serviceDataSourceOptions } from '@alien/persistence';
 import { DataSourceOptions } from 'typeorm';
+import { AUTH_ENTITIES as ENTITIES } from '../shared/entities';
+import { CreateIdentity1764500000000 } from './migrations/1764500000000-CreateIdentity';
 
 export const AUTH_SCHEMA = 'auth';
-// Tables arrive with this service's features; the schema and its migrations table exist from day one.
-export const AUTH_ENTITIES = [];
-export const AUTH_MIGRATIONS = [];
+export const AUTH_ENTITIES = ENTITIES;
+export const AUTH_MIGRATIONS = [CreateIdentity1764500000000];
 
 /** The one DataSource definition: the Nest module, the migrate entry point and the TypeORM CLI use it. */
 export function authDataSourceOptions(url: string, poolSize?: number): DataSourceOptions {

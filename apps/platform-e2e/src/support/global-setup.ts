@@ -6,9 +6,12 @@ import { startPlatform } from '@alien/testing';
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const platform = await startPlatform({ label: 'e2e-shared' });
+  // Two gateways: identity tests prove that revocations reach every replica.
+  const platform = await startPlatform({ label: 'e2e-shared', gateways: 2 });
   (globalThis as { __PLATFORM__?: unknown }).__PLATFORM__ = platform;
   process.env['E2E_GATEWAY_URL'] = platform.gatewayUrl;
+  process.env['E2E_GATEWAY_URLS'] = platform.gatewayUrls.join(',');
+  process.env['E2E_PLATFORM_ENV'] = JSON.stringify(platform.env);
   process.env['E2E_DATABASE_URL'] = platform.databaseUrl;
   process.env['E2E_NATS_URL'] = platform.natsUrl;
   process.env['E2E_SUBJECT_PREFIX'] = platform.subjectPrefix;

@@ -3,3 +3,4 @@ export * from './service-config';
 export * from './service-core.module';
 export * from './bootstrap';
 export * from './health';
+export * from './event-bus';

@@ -1,0 +1,135 @@
+import { Ability, Role } from '@alien/identity';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+export type Status = 'active' | 'deactivated';
+
+@Entity({ name: 'organizations' })
+export class OrganizationEntity {
+  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' })
+  id: number;
+
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  slug: string;
+
+  @Column({ type: 'integer', name: 'created_by', nullable: true })
+  createdBy: number | null;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
+  updatedAt: Date;
+}
+
+@Entity({ name: 'users' })
+export class UserEntity {
+  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' })
+  id: number;
+
+  @Column({ type: 'varchar', length: 320, nullable: true })
+  email: string | null;
+
+  @Column({ type: 'varchar', length: 100, name: 'first_name', nullable: true })
+  firstName: string | null;
+
+  @Column({ type: 'varchar', length: 100, name: 'last_name', nullable: true })
+  lastName: string | null;
+
+  @Column({ type: 'varchar', length: 500, name: 'oidc_issuer', nullable: true })
+  oidcIssuer: string | null;
+
+  @Column({ type: 'varchar', length: 255, name: 'oidc_subject', nullable: true })
+  oidcSubject: string | null;
+
+  @Column({ type: 'integer', name: 'current_organization_id', nullable: true })
+  currentOrganizationId: number | null;
+
+  @Column({ type: 'boolean', name: 'is_platform_admin', default: false })
+  isPlatformAdmin: boolean;
+
+  @Column({ type: 'varchar', length: 20, default: 'active' })
+  status: Status;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
+  updatedAt: Date;
+}
+
+@Entity({ name: 'memberships' })
+export class MembershipEntity {
+  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' })
+  id: number;
+
+  @Column({ type: 'integer', name: 'organization_id' })
+  organizationId: number;
+
+  @Column({ type: 'integer', name: 'user_id' })
+  userId: number;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: UserEntity;
+
+  @Column({ type: 'varchar', length: 20 })
+  role: Role;
+
+  @Column({ type: 'varchar', length: 20, default: 'active' })
+  status: Status;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
+  updatedAt: Date;
+}
+
+@Entity({ name: 'access_tokens' })
+export class AccessTokenEntity {
+  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' })
+  id: number;
+
+  @Column({ type: 'integer', name: 'user_id' })
+  userId: number;
+
+  @Column({ type: 'integer', name: 'organization_id', nullable: true })
+  organizationId: number | null;
+
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  @Column({ type: 'char', length: 64, name: 'token_hash' })
+  tokenHash: string;
+
+  @Column({ type: 'char', length: 4, name: 'last_four' })
+  lastFour: string;
+
+  @Column({ type: 'varchar', length: 20, array: true })
+  abilities: Ability[];
+
+  @Column({ type: 'timestamptz', name: 'expires_at', nullable: true })
+  expiresAt: Date | null;
+
+  @Column({ type: 'timestamptz', name: 'last_used_at', nullable: true })
+  lastUsedAt: Date | null;
+
+  @Column({ type: 'timestamptz', name: 'revoked_at', nullable: true })
+  revokedAt: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt: Date;
+}
+
+export const AUTH_ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, AccessTokenEntity];

@@ -1,0 +1,59 @@
+import { AccessTokenView, MemberView, OrganizationView, UserView } from '@alien/contracts';
+import { Role } from '@alien/identity';
+import { AccessTokenEntity, MembershipEntity, OrganizationEntity, UserEntity } from './entities';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toUserView(user: UserEntity, roles: { role: Role; organizationId: number }[]): UserView {
+  return {
+    id: user.id,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    status: user.status,
+    isPlatformAdmin: user.isPlatformAdmin,
+    currentOrganizationId: user.currentOrganizationId,
+    roles: roles.map((r) => ({ slug: r.role, organizationId: r.organizationId })),
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}
+
+export function toOrganizationView(org: OrganizationEntity, role: Role | null): OrganizationView {
+  return {
+    id: org.id,
+    name: org.name,
+    slug: org.slug,
+    createdBy: org.createdBy,
+    role,
+    createdAt: org.createdAt.toISOString(),
+    updatedAt: org.updatedAt.toISOString(),
+  };
+}
+
+export function toMemberView(m: MembershipEntity & { user?: UserEntity }): MemberView {
+  return {
+    userId: m.userId,
+    organizationId: m.organizationId,
+    email: m.user?.email ?? null,
+    firstName: m.user?.firstName ?? null,
+    lastName: m.user?.lastName ?? null,
+    role: m.role,
+    status: m.status,
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+  };
+}
+
+export function toTokenView(t: AccessTokenEntity): AccessTokenView {
+  return {
+    id: t.id,
+    name: t.name,
+    lastFour: t.lastFour,
+    abilities: t.abilities,
+    organizationId: t.organizationId,
+    expiresAt: iso(t.expiresAt),
+    lastUsedAt: iso(t.lastUsedAt),
+    createdAt: t.createdAt.toISOString(),
+  };
+}

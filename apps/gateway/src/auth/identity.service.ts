@@ -1,0 +1,140 @@
+import { AuthContracts, Principal } from '@alien/contracts';
+import { ApiError } from '@alien/envelope';
+import {
+  ANONYMOUS,
+  HEADERS,
+  Identity,
+  RequestContext,
+  Role,
+  TOKEN_PREFIX,
+  hasValidChecksum,
+  hashAccessToken,
+} from '@alien/identity';
+import { MAX_ID } from '@alien/slug';
+import { Injectable } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import { ServiceClients } from '../rpc/service-clients';
+import { JwtVerifier, looksLikeJwt } from './jwt/jwt-verifier';
+import { PrincipalCache } from './principal-cache';
+import { TokenUsageReporter } from './token-usage';
+
+type Credential = { kind: 'token' | 'jwt'; value: string } | null;
+
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+const ORG_ID = /^[1-9][0-9]{0,9}$/;
+
+/** Reads the credential a request carries; a malformed one is 401, never a silent anonymous. */
+export function credentialFrom(headers: IncomingHttpHeaders): Credential {
+  const authorization = first(headers[HEADERS.authorization]);
+  if (authorization !== undefined) {
+    const match = /^Bearer(?:\s+(\S*))?\s*$/i.exec(authorization);
+    if (!match) throw ApiError.unauthenticated('Authorization must be "Bearer <token>"', 'invalid_token');
+    const token = match[1];
+    if (!token) throw ApiError.unauthenticated('Bearer token is missing', 'invalid_token');
+    if (token.startsWith(TOKEN_PREFIX)) return { kind: 'token', value: token };
+    if (looksLikeJwt(token)) return { kind: 'jwt', value: token };
+    throw ApiError.unauthenticated('Unrecognised bearer token', 'invalid_token');
+  }
+  const oauth = first(headers[HEADERS.oauthAccessToken]);
+  if (oauth !== undefined) {
+    const token = oauth.trim();
+    if (!looksLikeJwt(token)) throw ApiError.unauthenticated('x-oauth-access-token must be a JWT', 'invalid_token');
+    return { kind: 'jwt', value: token };
+  }
+  return null;
+}
+
+/**
+ * The organization a request acts in: `x-organization-id` when sent (a membership, inside the
+ * token's restriction), else the token's organization, else the user's current organization.
+ */
+export function organizationContext(
+  principal: Principal,
+  header: string | undefined,
+): { organizationId: number | null; role: Role | null } {
+  const restricted = principal.restrictedOrganizationId;
+  const roleIn = (id: number) => principal.memberships.find((m) => m.organizationId === id)?.role ?? null;
+  if (header !== undefined) {
+    const raw = header.trim();
+    if (!ORG_ID.test(raw) || Number(raw) > MAX_ID) {
+      throw ApiError.invalid(HEADERS.organizationId, 'number', `${HEADERS.organizationId} must be an organization id`);
+    }
+    const id = Number(raw);
+    if (restricted !== null && id !== restricted) {
+      throw ApiError.forbidden(`This token is restricted to organization ${restricted}`, 'organization_restricted');
+    }
+    const role = roleIn(id);
+    if (!role) throw ApiError.forbidden('You are not a member of that organization', 'not_a_member');
+    return { organizationId: id, role };
+  }
+  const fallback = restricted ?? principal.currentOrganizationId;
+  if (fallback === null) return { organizationId: null, role: null };
+  const role = roleIn(fallback);
+  return role ? { organizationId: fallback, role } : { organizationId: null, role: null };
+}
+
+/** Turns a request's credentials into an Identity, once per request (cached principals, events evict). */
+@Injectable()
+export class IdentityService {
+  constructor(
+    private readonly clients: ServiceClients,
+    private readonly cache: PrincipalCache,
+    private readonly jwt: JwtVerifier,
+    private readonly usage: TokenUsageReporter,
+  ) {}
+
+  async resolve(headers: IncomingHttpHeaders, requestId: string): Promise<Identity> {
+    const credential = credentialFrom(headers);
+    if (!credential) return ANONYMOUS;
+    const principal =
+      credential.kind === 'token'
+        ? await this.tokenPrincipal(credential.value, requestId)
+        : await this.jwtPrincipal(credential.value, requestId);
+    const { organizationId, role } = organizationContext(principal, first(headers[HEADERS.organizationId]));
+    return {
+      userId: principal.userId,
+      organizationId,
+      role,
+      tokenId: principal.tokenId,
+      authMethod: principal.authMethod,
+      abilities: principal.abilities,
+      isPlatformAdmin: principal.isPlatformAdmin,
+      restrictedOrganizationId: principal.restrictedOrganizationId,
+    };
+  }
+
+  private async tokenPrincipal(token: string, requestId: string): Promise<Principal> {
+    const hash = hashAccessToken(token);
+    const key = `t:${hash}`;
+    let principal = this.cache.get(key);
+    if (!principal) {
+      // Not one of ours (typo, truncated, made up): refuse without asking anyone.
+      if (!hasValidChecksum(token)) throw ApiError.unauthenticated('Invalid token', 'invalid_token');
+      principal = await this.clients.auth.call(AuthContracts.tokens.verify, { tokenHash: hash }, this.systemContext(requestId));
+      this.cache.set(key, principal, principal.expiresAt ? Date.parse(principal.expiresAt) : undefined);
+    } else if (principal.expiresAt && Date.parse(principal.expiresAt) <= Date.now()) {
+      throw ApiError.unauthenticated('This token has expired', 'invalid_token');
+    }
+    if (principal.tokenId !== null) this.usage.used(principal.tokenId);
+    return principal;
+  }
+
+  private async jwtPrincipal(token: string, requestId: string): Promise<Principal> {
+    const verified = await this.jwt.verify(token);
+    const key = `j:${verified.issuer}\u0000${verified.subject}`;
+    let principal = this.cache.get(key);
+    if (!principal) {
+      principal = await this.clients.auth.call(
+        AuthContracts.users.resolveOidc,
+        { issuer: verified.issuer, subject: verified.subject, claims: verified.claims },
+        this.systemContext(requestId),
+      );
+      this.cache.set(key, principal, verified.expiresAt * 1000);
+    }
+    return principal;
+  }
+
+  private systemContext(requestId: string): RequestContext {
+    return { requestId, identity: ANONYMOUS };
+  }
+}

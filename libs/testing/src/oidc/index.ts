@@ -1,0 +1,2 @@
+export * from './jwks-server';
+export * from './oidc-provider';
