@@ -1,4 +1,4 @@
-import { client } from '@alien/testing';
+import { client, distPath, startProcess, tmpPath } from '@alien/testing';
 
 /** The shared platform started by global-setup.ts. */
 export function sharedPlatform() {
@@ -9,4 +9,21 @@ export function sharedPlatform() {
   /** The environment the platform's processes got (for the auth admin CLI). */
   const env = { ...process.env, ...JSON.parse(process.env['E2E_PLATFORM_ENV'] ?? '{}') } as NodeJS.ProcessEnv;
   return { gatewayUrl, gatewayUrls, databaseUrl, env, api: client(gatewayUrl) };
+}
+
+/**
+ * Another gateway process on the shared platform's services, with its own settings (an OIDC issuer,
+ * say). Stop it in afterAll.
+ */
+export async function startExtraGateway(extraEnv: NodeJS.ProcessEnv, label = 'gateway-extra') {
+  const { env } = sharedPlatform();
+  const proc = await startProcess({
+    name: label,
+    script: distPath('apps', 'gateway', 'src', 'main.js'),
+    env: { ...env, PORT: '0', HOST: '127.0.0.1', ...extraEnv },
+    ready: (line) => line.msg === 'gateway listening',
+    logFile: tmpPath('logs', 'e2e-shared', `${label}.log`),
+  });
+  const url = `http://127.0.0.1:${proc.readyLine['port'] as number}`;
+  return { url, api: client(url), process: proc, stop: () => proc.stop() };
 }
