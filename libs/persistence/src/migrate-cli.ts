@@ -1,11 +1,22 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 
-/** Creates the service's schema (the migrations table lives inside it), then runs pending migrations. */
+async function schemaExists(ds: DataSource, schema: string): Promise<boolean> {
+  const rows = await ds.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema]);
+  return rows.length > 0;
+}
+
+/**
+ * Creates the service's schema when missing (the migrations table lives inside it), then runs pending
+ * migrations. The schema is only created when absent: a production role that owns its schema but may
+ * not CREATE on the database can still migrate (CREATE SCHEMA IF NOT EXISTS checks that right first).
+ */
 export async function migrateUp(options: DataSourceOptions & { schema?: string }): Promise<string[]> {
   const ds = new DataSource({ ...options, logging: ['error'] });
   await ds.initialize();
   try {
-    if (options.schema) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    if (options.schema && !(await schemaExists(ds, options.schema))) {
+      await ds.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    }
     const ran = await ds.runMigrations({ transaction: 'each' });
     return ran.map((m) => m.name);
   } finally {
@@ -23,10 +34,12 @@ export async function migrateDown(options: DataSourceOptions): Promise<void> {
   }
 }
 
-export async function migrationStatus(options: DataSourceOptions): Promise<boolean> {
+/** True when migrations are pending (a schema that does not exist yet has them all pending). */
+export async function migrationStatus(options: DataSourceOptions & { schema?: string }): Promise<boolean> {
   const ds = new DataSource({ ...options, logging: ['error'] });
   await ds.initialize();
   try {
+    if (options.schema && !(await schemaExists(ds, options.schema))) return ds.migrations.length > 0;
     return await ds.showMigrations();
   } finally {
     await ds.destroy();
