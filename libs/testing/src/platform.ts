@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'nats';
 import path from 'node:path';
 import { adminUrl, createDatabase, dropDatabase, uniqueName } from './db';
 import { LogLine, StartedProcess, runScript, startProcess } from './process';
@@ -112,6 +113,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await Promise.all([...processes.values()].map((p) => p.stop()));
     processes.clear();
     await dropDatabase(databaseName, admin).catch(() => undefined);
+    await deletePrefixedStreams(natsUrl, subjectPrefix).catch(() => undefined);
   };
 
   try {
@@ -142,6 +144,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     },
     stop,
   };
+}
+
+/** JetStream streams a run created under its subject prefix (e.g. `t1a2b3c4d_AUTH_EVENTS`) go with it. */
+export async function deletePrefixedStreams(natsUrl: string, subjectPrefix: string): Promise<void> {
+  const streamPrefix = subjectPrefix.replace(/[^A-Za-z0-9_-]/g, '_');
+  if (!streamPrefix) return;
+  const nc = await connect({ servers: natsUrl, timeout: 2_000 });
+  try {
+    const jsm = await nc.jetstreamManager();
+    for await (const name of jsm.streams.names()) {
+      if (name.startsWith(streamPrefix)) await jsm.streams.delete(name);
+    }
+  } finally {
+    await nc.close();
+  }
 }
 
 export function logDir(label: string): string {

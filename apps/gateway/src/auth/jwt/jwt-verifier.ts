@@ -1,3 +1,4 @@
+import { OidcClaims } from '@alien/contracts';
 import { ApiError } from '@alien/envelope';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwksClient, SigningKey } from 'jwks-rsa';
@@ -10,14 +11,8 @@ export interface VerifiedJwt {
   subject: string;
   /** Seconds since the epoch. */
   expiresAt: number;
-  claims: {
-    email?: string;
-    emailVerified?: boolean;
-    givenName?: string;
-    familyName?: string;
-    name?: string;
-    preferredUsername?: string;
-  };
+  /** Profile claims, in the shape auth provisions users from. */
+  claims: OidcClaims;
 }
 
 /** Longest token we look at; real access tokens are a few KB. Anything longer is refused unread. */
