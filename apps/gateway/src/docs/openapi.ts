@@ -106,5 +106,22 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
     .addServer(publicUrl)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: '`oat_…` API token or OIDC JWT' }, 'bearer')
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller}_${method}` });
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller}_${method}`,
+    extraModels: [ErrorEnvelopeDto],
+  });
+  // Any route can also answer what is not listed (500, 503 when a service or NATS is down, 504 when a
+  // service is too slow, 413/415 on bodies): say that it is the same error envelope.
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const) {
+      const operation = item[method];
+      if (operation && !operation.responses['default']) {
+        operation.responses['default'] = {
+          description: 'Any other error (e.g. 503 service unavailable, 504 service timeout): error envelope',
+          content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorEnvelopeDto) } } },
+        };
+      }
+    }
+  }
+  return document;
 }

@@ -2,10 +2,10 @@ import { HealthReply, SERVICES, ServiceName, healthContract } from '@alien/contr
 import { ApiError, success } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
 import { Controller, Get, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Subscription } from 'rxjs';
 import { Public } from '../auth/auth.decorators';
-import { ApiErrors } from '../docs/openapi';
+import { ApiEnvelope, ApiErrors } from '../docs/openapi';
 import { Ctx } from '../http/request-context';
 import { ServiceClients } from '../rpc/service-clients';
 
@@ -15,6 +15,36 @@ export interface PlatformHealth {
   status: 'ok' | 'error';
   gateway: { nats: 'up' | 'down' };
   services: Record<ServiceName, HealthReply | { service: ServiceName; status: 'error'; error: string }>;
+}
+
+class HealthCheckDetailDto {
+  @ApiProperty({ enum: ['up', 'down'] }) status: 'up' | 'down';
+  @ApiPropertyOptional() message?: string;
+}
+
+class ServiceHealthDto {
+  @ApiProperty({ example: 'catalog' }) service: string;
+  @ApiProperty({ enum: ['ok', 'error'] }) status: 'ok' | 'error';
+  @ApiPropertyOptional({
+    description: 'Per dependency (database, nats); absent when the service did not answer',
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(HealthCheckDetailDto) },
+  })
+  details?: Record<string, HealthCheckDetailDto>;
+  @ApiPropertyOptional({ description: 'Why the service could not be asked' }) error?: string;
+}
+
+class PlatformHealthDto {
+  @ApiProperty({ enum: ['ok', 'error'] }) status: 'ok' | 'error';
+  @ApiProperty({ type: 'object', properties: { nats: { type: 'string', enum: ['up', 'down'] } }, required: ['nats'] })
+  gateway: { nats: 'up' | 'down' };
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(ServiceHealthDto) }, description: 'By service name' })
+  services: Record<string, ServiceHealthDto>;
+}
+
+class ProbeDto {
+  @ApiProperty({ example: 'ok' }) status: string;
+  @ApiPropertyOptional({ enum: ['up', 'down'] }) nats?: string;
 }
 
 @Injectable()
@@ -60,6 +90,8 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'Health of the whole platform: the gateway and every service (asked over NATS)' })
+  @ApiExtraModels(HealthCheckDetailDto, ServiceHealthDto)
+  @ApiEnvelope(PlatformHealthDto)
   @ApiErrors(503)
   async platform(@Ctx() ctx: RequestContext) {
     const report = await this.health.platform(ctx);
@@ -76,6 +108,7 @@ export class HealthController {
   @Get('live')
   @Public()
   @ApiOperation({ summary: 'Liveness probe: the gateway process answers' })
+  @ApiEnvelope(ProbeDto)
   live() {
     return success({ status: 'ok' });
   }
@@ -83,6 +116,7 @@ export class HealthController {
   @Get('ready')
   @Public()
   @ApiOperation({ summary: 'Readiness probe: the gateway is connected to NATS' })
+  @ApiEnvelope(ProbeDto)
   @ApiErrors(503)
   ready() {
     if (this.health.nats !== 'up') throw new ApiError(503, 'Not ready: nats down', 'not_ready');

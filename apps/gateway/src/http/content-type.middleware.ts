@@ -1,7 +1,9 @@
 import { ApiError } from '@alien/envelope';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-const JSON_TYPE = /^application\/(?:[a-z0-9.+-]*\+)?json\s*(?:;|$)/i;
+// Exactly application/json: neither adapter parses `+json` types, so letting them through here only
+// turned them into Fastify's bare 415 or, under Express, an unparsed (empty) body.
+const JSON_TYPE = /^application\/json\s*(?:;|$)/i;
 
 /**
  * Request bodies are JSON. A body sent with another content type is refused up front with 415, under

@@ -9,6 +9,7 @@ import { GatewayModule } from '../app.module';
 import { GatewayConfig } from '../config';
 import { OPENAPI_DOCUMENT } from '../docs/docs.controller';
 import { buildOpenApiDocument } from '../docs/openapi';
+import { envelopeClientError, envelopeFrameworkErrors } from './framework-errors';
 import { requestIdOf } from './request-context';
 import { createValidationPipe } from './validation';
 
@@ -26,6 +27,9 @@ export async function createGatewayApp(config: GatewayConfig, logger: Pino): Pro
       genReqId: (req: IncomingMessage) => requestIdOf(req),
       // Route matching: `/tags/` and `/tags` are the same resource.
       routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+      // Errors Fastify answers itself (bad URL encoding, unparsable requests) get the envelope too.
+      frameworkErrors: envelopeFrameworkErrors,
+      clientErrorHandler: envelopeClientError,
     });
     // Only JSON bodies are accepted; without a parser for text/plain Fastify answers 415 for it.
     adapter.getInstance().removeContentTypeParser(['text/plain']);

@@ -1,4 +1,4 @@
-import { ApiError, ErrorEnvelope, failure } from '@alien/envelope';
+import { ApiError, ERROR_CODES, ErrorEnvelope, failure } from '@alien/envelope';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, NotFoundException } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
@@ -23,15 +23,23 @@ function fromTransportError(error: TransportError, bodyLimit: number): ApiError 
   if (status === 415 || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new ApiError(415, 'Send request bodies as application/json');
   }
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || /Body cannot be empty/i.test(error.message ?? '')) {
+    return new ApiError(400, 'The body is empty but content-type says JSON; send a JSON document', 'empty_body');
+  }
   if (
     error.type === 'entity.parse.failed' ||
     error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-    error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
     /JSON/i.test(error.message ?? '')
   ) {
     return new ApiError(400, 'Malformed JSON body', 'malformed_json');
   }
   return new ApiError(status, undefined);
+}
+
+/** What an unexpected error looks like in the log: enough to debug it (stack included), never in a response. */
+function describeError(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) return { type: error.name, message: error.message, stack: error.stack };
+  return { type: typeof error, message: String(error) };
 }
 
 /**
@@ -56,6 +64,13 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     const adapter = this.adapterHost.httpAdapter;
     const headers: Record<string, string> = {};
     const envelope = this.toEnvelope(exception, req, headers);
+    if (adapter.isHeadersSent(res)) {
+      // Too late for an envelope (a response was already under way): cut the connection instead of
+      // letting a second reply throw.
+      this.logger.warn({ error: describeError(exception) }, 'error after the response started');
+      rawRequest(req).socket?.destroy();
+      return;
+    }
     headers['x-request-id'] = requestIdOf(rawRequest(req));
     if (envelope.error.status === 401) headers['www-authenticate'] = headers['www-authenticate'] ?? 'Bearer';
     for (const [name, value] of Object.entries(headers)) adapter.setHeader(res, name, value);
@@ -70,23 +85,33 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
       return exception.toEnvelope();
     }
     if (exception instanceof NotFoundException) {
-      // Nest's not-found handler: the route is unknown. A known path with another method → 405.
+      // Either Nest's not-found handler (no route for this method and path) or a handler saying the
+      // thing is not there. A known path with another method → 405 with Allow.
       const raw = rawRequest(req);
       const allowed = this.routes.allowedMethods(raw.url ?? '/');
-      if (allowed.length) {
+      if (allowed.length && !allowed.includes(raw.method ?? 'GET')) {
         headers['allow'] = allowed.join(', ');
-        return failure(405, `Method ${raw.method} is not allowed here; use ${allowed.join(', ')}`);
+        return failure(405, `Method ${raw.method} is not allowed here; use ${allowed.join(', ')}`, ERROR_CODES[405]);
       }
+      if (allowed.length) return failure(404, undefined, ERROR_CODES[404]);
       return failure(404, 'Route not found', 'route_not_found');
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      if (status >= 500) this.logger.error({ err: exception }, 'unexpected HTTP exception');
-      return failure(status, status >= 500 ? undefined : exception.message);
+      if (status >= 500) {
+        this.logger.error({ error: describeError(exception) }, 'unexpected HTTP exception');
+        return failure(status, undefined, (ERROR_CODES as Record<number, string>)[status]);
+      }
+      // Fastify's own errors (body too large, unparsable JSON, no parser for the type) reach us as
+      // HttpExceptions carrying Fastify's wording: give them the same envelope as under Express.
+      const transport = fromTransportError({ statusCode: status, message: exception.message }, this.bodyLimit);
+      if (transport && (status === 413 || status === 415 || /^(malformed_json|empty_body)$/.test(transport.code))) return transport.toEnvelope();
+      return failure(status, exception.message, (ERROR_CODES as Record<number, string>)[status]);
     }
     const transport = fromTransportError((exception ?? {}) as TransportError, this.bodyLimit);
     if (transport) return transport.toEnvelope();
-    this.logger.error({ err: exception }, 'unhandled error');
-    return failure(500);
+    // pino-http's `err` serializer keeps only the message; `error` keeps the stack for whoever debugs.
+    this.logger.error({ error: describeError(exception) }, 'unhandled error');
+    return failure(500, undefined, ERROR_CODES[500]);
   }
 }

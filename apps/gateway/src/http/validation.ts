@@ -23,6 +23,7 @@ const RULES: Record<string, string> = {
   max: 'max',
   minLength: 'minLength',
   maxLength: 'maxLength',
+  isLength: 'length',
   arrayMaxSize: 'maxLength',
   arrayMinSize: 'minLength',
   whitelistValidation: 'unknownField',
@@ -32,12 +33,47 @@ export function toValidationMessages(errors: ValidationError[], parent = ''): Va
   const out: ValidationMessage[] = [];
   for (const error of errors) {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
-      out.push({ field, rule: RULES[constraint] ?? constraint, message });
+    const constraints = Object.entries(error.constraints ?? {});
+    if (error.value === undefined && constraints.length) {
+      // A missing field fails every rule it has (string, length, pattern…): say the one thing that matters.
+      out.push({ field, rule: 'required', message: `${field} is required` });
+    } else {
+      for (const [constraint, message] of constraints) out.push({ field, rule: RULES[constraint] ?? constraint, message });
     }
     if (error.children?.length) out.push(...toValidationMessages(error.children, field));
   }
   return out;
+}
+
+/** Deeper JSON than any of our DTOs needs; class-transformer recurses, so unbounded depth overflowed the stack (500). */
+export const MAX_BODY_DEPTH = 32;
+
+const NUL = '\u0000';
+
+/**
+ * Checks what class-validator cannot: nesting depth (walked iteratively, never recursing) and NUL
+ * characters in strings, which Postgres refuses in text columns. Returns the first problem found.
+ */
+export function inspectBody(body: unknown): ValidationMessage | null {
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value: body, depth: 0, path: '' }];
+  while (stack.length) {
+    const { value, depth, path } = stack.pop() as { value: unknown; depth: number; path: string };
+    if (typeof value === 'string') {
+      if (value.includes(NUL)) {
+        const field = path || 'body';
+        return { field, rule: 'string', message: `${field} must not contain NUL characters` };
+      }
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_BODY_DEPTH) {
+      return { field: path || 'body', rule: 'maxDepth', message: `The body must not nest deeper than ${MAX_BODY_DEPTH} levels` };
+    }
+    for (const [key, child] of Object.entries(value)) {
+      stack.push({ value: child, depth: depth + 1, path: path ? `${path}.${key}` : key });
+    }
+  }
+  return null;
 }
 
 /**
@@ -47,6 +83,8 @@ export function toValidationMessages(errors: ValidationError[], parent = ''): Va
 class BodyValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'body') return Promise.resolve(value);
+    const problem = inspectBody(value);
+    if (problem) return Promise.reject(ApiError.validation([problem]));
     return super.transform(value, metadata);
   }
 }
@@ -104,6 +142,7 @@ export class ListQueryPipe<O extends string> implements PipeTransform {
     }
     try {
       q = parseSearch(query['q']);
+      if (q?.includes(NUL)) throw ApiError.invalid('q', 'string', 'q must not contain NUL characters');
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       messages.push(...(e.messages ?? []));

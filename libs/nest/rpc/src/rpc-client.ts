@@ -3,10 +3,14 @@ import { ApiError, ApiErrorPayload } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
 import { ClientNats } from '@nestjs/microservices';
 import { EmptyResponseException } from '@nestjs/microservices/errors/empty-response.exception';
-import { Observable, TimeoutError, lastValueFrom, timeout } from 'rxjs';
+import { Observable, TimeoutError, filter, lastValueFrom, mergeMap, race, take, throwError, timeout } from 'rxjs';
 
 export interface RpcCallOptions {
   timeoutMs?: number;
+}
+
+function busUnavailable(): ApiError {
+  return new ApiError(503, 'The message bus is unavailable', 'bus_unavailable');
 }
 
 /**
@@ -33,7 +37,7 @@ export function toApiError(error: unknown, service: string): ApiError {
     code === 'ECONNREFUSED' ||
     /connection|reconnect|ECONNREFUSED/i.test(text)
   ) {
-    return new ApiError(503, 'The message bus is unavailable', 'bus_unavailable');
+    return busUnavailable();
   }
   if (/no matching message handler/i.test(text)) {
     // The service runs a version without this subject: a deploy in progress, not a client error.
@@ -60,8 +64,15 @@ export class RpcClient {
     options: RpcCallOptions = {},
   ): Promise<Res> {
     const reply$ = this.proxy.send(contract.subject, { ctx, data }) as Observable<Res>;
+    // Losing the NATS connection mid-request fails the request at once (503) instead of leaving it to
+    // wait for the timeout (504): the reply may never come, and the bus, not the service, is at fault.
+    const connectionLost$ = this.proxy.status.pipe(
+      filter((status) => status === 'disconnected' || status === 'reconnecting'),
+      take(1),
+      mergeMap(() => throwError(() => busUnavailable())),
+    );
     try {
-      return await lastValueFrom(reply$.pipe(timeout(options.timeoutMs ?? this.defaultTimeoutMs)));
+      return await lastValueFrom(race(reply$, connectionLost$).pipe(timeout(options.timeoutMs ?? this.defaultTimeoutMs)));
     } catch (error) {
       throw toApiError(error, this.service);
     }
