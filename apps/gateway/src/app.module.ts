@@ -13,7 +13,7 @@ import { DocsController, OPENAPI_DOCUMENT } from './docs/docs.controller';
 import { GatewayHealth, HealthController } from './health/health.controller';
 import { requireJsonBody } from './http/content-type.middleware';
 import { EnvelopeExceptionFilter } from './http/envelope-exception.filter';
-import { identityOf, requestIdOf, stampRequestId } from './http/request-context';
+import { identityOf, redactUrl, requestIdOf, stampRequestId } from './http/request-context';
 import { RouteTable } from './http/route-table';
 import { AccessTokensController } from './identity/access-tokens.controller';
 import { OrganizationsController } from './identity/organizations.controller';
@@ -41,10 +41,17 @@ export class GatewayModule implements NestModule {
             },
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'warn' : 'info'),
             serializers: {
-              // pino-http invents an Error for every 5xx; its stack says nothing. Real failures are
-              // logged with their stack by the exception filter.
-              err: (err: Error) => ({ type: err.name, message: err.message }),
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              // pino-http invents an Error for every 5xx (its stack says nothing; real failures are logged
+              // with their stack by the exception filter). It arrives here already serialised.
+              err: (err: { type?: string; name?: string; message?: string }) => ({
+                type: err.type ?? err.name,
+                message: err.message,
+              }),
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: redactUrl(req.url),
+              }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
             autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/health/ready' },

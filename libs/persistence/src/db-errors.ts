@@ -22,6 +22,11 @@ export function mapDatabaseError(error: unknown): ApiError | null {
   const code = pg.code ?? e.code;
   if (code === '23505') return ApiError.conflict('A resource with the same unique value already exists', 'conflict');
   if (code === '23503') return ApiError.conflict('The resource is still referenced', 'conflict');
+  // Class 22 "data exception" (NUL in text, number out of range, value too long…): a value got past
+  // validation at the edge. The caller's input, not an outage.
+  if (code && /^22[0-9A-Z]{3}$/.test(code)) {
+    return new ApiError(400, 'A value in the request was rejected as invalid', 'invalid_value');
+  }
   if (code === '57014') return ApiError.unavailable('The database took too long to answer', 'database_timeout');
   if (code && (UNAVAILABLE_CODES.has(code) || NODE_NETWORK_CODES.has(code))) {
     return ApiError.unavailable('The database is unavailable', 'database_unavailable');

@@ -31,6 +31,12 @@ export class ErrorBodyDto {
   messages?: ValidationMessageDto[];
 }
 
+/** What DELETE routes answer: the id and what happened to it. */
+export class DeletedDto {
+  @ApiProperty({ example: 7 }) id: number;
+  @ApiProperty({ example: true }) deleted: boolean;
+}
+
 export class ErrorEnvelopeDto {
   @ApiProperty({ example: false }) success: false;
   @ApiProperty({ example: 'Resource not found' }) message: string;

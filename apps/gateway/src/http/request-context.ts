@@ -51,3 +51,28 @@ export function stampRequestId(req: IncomingMessage, res: ServerResponse, next: 
   requestIdOf(req, res);
   next();
 }
+
+/** Query parameters whose values never reach a log line (clients sometimes put tokens in URLs). */
+const SECRET_PARAMS = /^(access_token|token|api_key|apikey|key|secret|password|client_secret|code|id_token|refresh_token)$/i;
+
+/** The URL as logged: query values of credential-like parameters replaced by `[redacted]`. */
+export function redactUrl(url: string | undefined): string | undefined {
+  if (!url) return url;
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        /* keep as is */
+      }
+      return eq >= 0 && SECRET_PARAMS.test(decoded) ? `${name}=[redacted]` : pair;
+    });
+  return `${url.slice(0, q)}?${params.join('&')}`;
+}

@@ -3,7 +3,7 @@ import { ApiError, paginated, success } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiEnvelope, ApiErrors, ApiPaginated } from '../docs/openapi';
+import { ApiEnvelope, ApiErrors, ApiPaginated, DeletedDto } from '../docs/openapi';
 import { Ctx } from '../http/request-context';
 import { IdPipe, ListQueryPipe, SlugPipe } from '../http/validation';
 import { ServiceClients } from '../rpc/service-clients';
@@ -32,7 +32,7 @@ export class OrganizationsController {
 
   @Get()
   @ApiOperation({ summary: 'Your organizations (only its own for an organization-restricted token)' })
-  @ApiQuery({ name: 'q', required: false })
+  @ApiQuery({ name: 'q', required: false, schema: { type: 'string', maxLength: 200 } })
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'perPage', required: false })
   @ApiQuery({ name: 'orderBy', required: false, enum: ORGANIZATION_ORDER_BY })
@@ -79,6 +79,7 @@ export class OrganizationsController {
   @Delete(':id')
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete an organization (owner only); its tokens and memberships go with it' })
+  @ApiEnvelope(DeletedDto)
   @ApiErrors(401, 403, 404, 422)
   async remove(@Param('id', IdPipe) id: number, @Ctx() ctx: RequestContext) {
     return success(await this.clients.auth.call(AuthContracts.organizations.remove, { id }, ctx));

@@ -5,7 +5,7 @@ import { BatchQuery } from '@alien/slug';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Type } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { PlatformAdmin, Public } from '../auth/auth.decorators';
-import { ApiEnvelope, ApiErrors, ApiPaginated } from '../docs/openapi';
+import { ApiEnvelope, ApiErrors, ApiPaginated, DeletedDto } from '../docs/openapi';
 import { Ctx } from '../http/request-context';
 import { BatchPipe, IdPipe, ListQueryPipe, SlugPipe } from '../http/validation';
 import { ServiceClients } from '../rpc/service-clients';
@@ -33,7 +33,7 @@ function createReferenceController(kind: ReferenceKind): Type<unknown> {
     @Get()
     @Public()
     @ApiOperation({ summary: `List ${kind}`, description: '`q` searches names (case-insensitive).' })
-    @ApiQuery({ name: 'q', required: false })
+    @ApiQuery({ name: 'q', required: false, schema: { type: 'string', maxLength: 200 } })
     @ApiQuery({ name: 'page', required: false, schema: { type: 'integer', minimum: 1, default: 1 } })
     @ApiQuery({ name: 'perPage', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
     @ApiQuery({ name: 'orderBy', required: false, enum: REFERENCE_ORDER_BY })
@@ -104,6 +104,7 @@ function createReferenceController(kind: ReferenceKind): Type<unknown> {
     @PlatformAdmin()
     @ApiOperation({ summary: `Delete one of the ${kind} (platform admins)` })
     @ApiParam({ name: 'id', schema: { type: 'integer', minimum: 1 } })
+    @ApiEnvelope(DeletedDto)
     @ApiErrors(401, 403, 404, 422)
     async remove(@Param('id', IdPipe) id: number, @Ctx() ctx: RequestContext): Promise<SuccessEnvelope<unknown>> {
       return success(await this.clients.catalog.call(rpc.remove, { id }, ctx));

@@ -5,18 +5,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
 import { Observable, throwError } from 'rxjs';
 
-/**
- * Postgres SQLSTATE class 22 ("data exception": a NUL byte in text, a number out of range, a string
- * too long for its column…) means a value got past validation at the edge. It is the caller's input,
- * not our outage: 400, logged so the missing validation gets added.
- */
-function dataException(exception: unknown): ApiError | null {
-  const e = exception as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = e?.driverError?.code ?? e?.code;
-  if (typeof code !== 'string' || !/^22[0-9A-Z]{3}$/.test(code)) return null;
-  return new ApiError(400, 'A value in the request was rejected as invalid', 'invalid_value');
-}
-
 /** Serialises any error thrown by a NATS handler into an ApiErrorPayload; logs the unexpected ones. */
 export function toErrorPayload(exception: unknown, log?: (err: unknown) => void): ApiErrorPayload {
   if (exception instanceof ApiError) return exception.toPayload();
@@ -27,13 +15,9 @@ export function toErrorPayload(exception: unknown, log?: (err: unknown) => void)
   }
   const mapped = mapDatabaseError(exception);
   if (mapped) {
-    if (mapped.status >= 500) log?.(exception);
+    // 5xx: an outage worth a log line; invalid_value: input that slipped past edge validation.
+    if (mapped.status >= 500 || mapped.code === 'invalid_value') log?.(exception);
     return mapped.toPayload();
-  }
-  const invalid = dataException(exception);
-  if (invalid) {
-    log?.(exception);
-    return invalid.toPayload();
   }
   log?.(exception);
   return new ApiError(500, 'Internal server error', 'internal').toPayload();
