@@ -19,6 +19,13 @@ const depConstraints = [
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:util', 'type:data-access'] },
 ];
 
+// Tests may also use the test helpers (type:testing) — production code never does.
+const testDepConstraints = depConstraints.map((c) =>
+  c.sourceTag.startsWith('type:') && !c.onlyDependOnLibsWithTags.includes('type:testing')
+    ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] }
+    : c,
+);
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -52,6 +59,15 @@ export default [
     },
   },
 
+  {
+    files: ['**/*.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints: testDepConstraints, banTransitiveDependencies: false },
+      ],
+    },
+  },
   {
     // Tests read loosely-typed JSON bodies; `any` there is honest.
     files: ['**/*.spec.ts', '**/*.e2e.ts', 'apps/platform-e2e/**/*.ts', 'libs/testing/**/*.ts'],

@@ -1,6 +1,16 @@
 import { EventContract } from '@alien/contracts';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { JSONCodec, JetStreamClient, NatsConnection, RetentionPolicy, StorageType, connect } from 'nats';
+import {
+  AckPolicy,
+  ConsumerMessages,
+  DeliverPolicy,
+  JSONCodec,
+  JetStreamClient,
+  NatsConnection,
+  RetentionPolicy,
+  StorageType,
+  connect,
+} from 'nats';
 import { PinoLogger } from 'nestjs-pino';
 
 export const EVENT_BUS_OPTIONS = Symbol('EVENT_BUS_OPTIONS');
@@ -16,6 +26,20 @@ export interface EventBusOptions {
 
 const codec = JSONCodec();
 const WEEK_NS = 7 * 24 * 60 * 60 * 1e9;
+const SECOND_NS = 1e9;
+
+export interface DurableHandlerOptions<T> {
+  /** The stream holding the event (e.g. AUTH_EVENTS); prefixed like the publisher's. */
+  stream: string;
+  event: EventContract<T>;
+  /** Durable consumer name, one per reacting service and event (e.g. `catalog-organization-deleted`). */
+  durable: string;
+  handle(payload: T, delivery: { redelivered: boolean; attempt: number }): Promise<void>;
+  /** Deliveries before the message is given up (logged); default 10. */
+  maxDeliver?: number;
+  /** How long a handler may take before the message is redelivered; default 30 s. */
+  ackWaitSec?: number;
+}
 
 /** Stream names cannot contain dots; a prefixed deployment gets its own streams. */
 export function streamName(prefix: string, name: string): string {
@@ -30,6 +54,7 @@ export function streamName(prefix: string, name: string): string {
 export class EventBus implements OnModuleInit, OnModuleDestroy {
   private nc?: NatsConnection;
   private js?: JetStreamClient;
+  private readonly consumers: ConsumerMessages[] = [];
 
   constructor(
     @Inject(EVENT_BUS_OPTIONS) private readonly options: EventBusOptions,
@@ -75,7 +100,45 @@ export class EventBus implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * Reacts to an event at least once, surviving restarts: a durable JetStream consumer (shared by the
+   * service's replicas) delivers each event; the handler's success acks it, a failure naks it for a
+   * retry with back-off, and after maxDeliver attempts it is logged and dropped.
+   */
+  async handleDurably<T>(options: DurableHandlerOptions<T>): Promise<void> {
+    if (!this.nc || !this.js) throw new Error('event bus not connected');
+    const stream = streamName(this.options.prefix, options.stream);
+    const maxDeliver = options.maxDeliver ?? 10;
+    const jsm = await this.nc.jetstreamManager();
+    await jsm.consumers.add(stream, {
+      durable_name: options.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: this.options.prefix + options.event.subject,
+      max_deliver: maxDeliver,
+      ack_wait: (options.ackWaitSec ?? 30) * SECOND_NS,
+    });
+    const consumer = await this.js.consumers.get(stream, options.durable);
+    const messages = await consumer.consume({ max_messages: 16 });
+    this.consumers.push(messages);
+    void (async () => {
+      for await (const msg of messages) {
+        const attempt = msg.info.redeliveryCount;
+        try {
+          await options.handle(codec.decode(msg.data) as T, { redelivered: msg.redelivered, attempt });
+          msg.ack();
+        } catch (err) {
+          const giveUp = attempt >= maxDeliver;
+          this.logger.error({ err, subject: options.event.subject, attempt, giveUp }, 'event handler failed');
+          if (giveUp) msg.term('handler kept failing');
+          else msg.nak(Math.min(30_000, 250 * 2 ** attempt));
+        }
+      }
+    })();
+  }
+
   async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((c) => c.close()));
     await this.nc?.drain().catch(() => undefined);
   }
 }
