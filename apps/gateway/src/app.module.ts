@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
@@ -11,9 +11,7 @@ import { TokenUsageReporter } from './auth/token-usage';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { DocsController, OPENAPI_DOCUMENT } from './docs/docs.controller';
 import { GatewayHealth, HealthController } from './health/health.controller';
-import { requireJsonBody } from './http/content-type.middleware';
 import { EnvelopeExceptionFilter } from './http/envelope-exception.filter';
-import { identityOf, redactUrl, requestIdOf, stampRequestId } from './http/request-context';
 import { RouteTable } from './http/route-table';
 import { AccessTokensController } from './identity/access-tokens.controller';
 import { OrganizationsController } from './identity/organizations.controller';
@@ -22,41 +20,16 @@ import { REFERENCE_CONTROLLERS } from './reference-lists/reference-lists.control
 import { ServiceClientsModule } from './rpc/service-clients';
 
 @Module({})
-export class GatewayModule implements NestModule {
+export class GatewayModule {
   static register(config: GatewayConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
       global: true,
       imports: [
         DiscoveryModule,
-        LoggerModule.forRoot({
-          pinoHttp: {
-            logger,
-            genReqId: (req, res) => requestIdOf(req, res),
-            customProps: (req) => {
-              const identity = identityOf(req);
-              return identity.userId === null
-                ? {}
-                : { userId: identity.userId, organizationId: identity.organizationId, tokenId: identity.tokenId };
-            },
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'warn' : 'info'),
-            serializers: {
-              // pino-http invents an Error for every 5xx (its stack says nothing; real failures are logged
-              // with their stack by the exception filter). It arrives here already serialised.
-              err: (err: { type?: string; name?: string; message?: string }) => ({
-                type: err.type ?? err.name,
-                message: err.message,
-              }),
-              req: (req: { id: string; method: string; url: string }) => ({
-                id: req.id,
-                method: req.method,
-                url: redactUrl(req.url),
-              }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
-            autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/health/ready' },
-          },
-        }),
+        // Nest's own log lines go through pino; per-request access lines come from the HTTP hooks
+        // (http-hooks.ts), so nestjs-pino's per-request middleware is not mounted anywhere.
+        LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         ServiceClientsModule,
       ],
       controllers: [
@@ -88,9 +61,5 @@ export class GatewayModule implements NestModule {
       ],
       exports: [GATEWAY_CONFIG],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(stampRequestId, requireJsonBody).forRoutes('*path');
   }
 }

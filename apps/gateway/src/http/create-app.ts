@@ -10,6 +10,7 @@ import { GatewayConfig } from '../config';
 import { OPENAPI_DOCUMENT } from '../docs/docs.controller';
 import { buildOpenApiDocument } from '../docs/openapi';
 import { envelopeClientError, envelopeFrameworkErrors } from './framework-errors';
+import { expressEdge, installFastifyHooks } from './http-hooks';
 import { requestIdOf } from './request-context';
 import { createValidationPipe } from './validation';
 
@@ -33,12 +34,14 @@ export async function createGatewayApp(config: GatewayConfig, logger: Pino): Pro
     });
     // Only JSON bodies are accepted; without a parser for text/plain Fastify answers 415 for it.
     adapter.getInstance().removeContentTypeParser(['text/plain']);
+    installFastifyHooks(adapter.getInstance() as never, logger);
     app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
   } else {
     const expressApp = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
       ...options,
       bodyParser: false,
     });
+    expressApp.use(expressEdge(logger));
     expressApp.useBodyParser('json', { limit: config.BODY_LIMIT_BYTES });
     expressApp.disable('x-powered-by');
     app = expressApp;

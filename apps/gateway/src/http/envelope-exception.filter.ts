@@ -67,7 +67,7 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     if (adapter.isHeadersSent(res)) {
       // Too late for an envelope (a response was already under way): cut the connection instead of
       // letting a second reply throw.
-      this.logger.warn({ error: describeError(exception) }, 'error after the response started');
+      this.logger.warn({ requestId: requestIdOf(rawRequest(req)), error: describeError(exception) }, 'error after the response started');
       rawRequest(req).socket?.destroy();
       return;
     }
@@ -99,7 +99,7 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status >= 500) {
-        this.logger.error({ error: describeError(exception) }, 'unexpected HTTP exception');
+        this.logger.error({ requestId: requestIdOf(rawRequest(req)), error: describeError(exception) }, 'unexpected HTTP exception');
         return failure(status, undefined, (ERROR_CODES as Record<number, string>)[status]);
       }
       // Fastify's own errors (body too large, unparsable JSON, no parser for the type) reach us as
@@ -110,8 +110,8 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     }
     const transport = fromTransportError((exception ?? {}) as TransportError, this.bodyLimit);
     if (transport) return transport.toEnvelope();
-    // pino-http's `err` serializer keeps only the message; `error` keeps the stack for whoever debugs.
-    this.logger.error({ error: describeError(exception) }, 'unhandled error');
+    // `error` keeps the stack for whoever debugs; the client gets a bare 500.
+    this.logger.error({ requestId: requestIdOf(rawRequest(req)), error: describeError(exception) }, 'unhandled error');
     return failure(500, undefined, ERROR_CODES[500]);
   }
 }

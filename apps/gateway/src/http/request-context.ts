@@ -46,11 +46,6 @@ export const Ctx = createParamDecorator((_: unknown, ec: ExecutionContext): Requ
   contextOf(ec.switchToHttp().getRequest()),
 );
 
-/** Middleware: every response carries `x-request-id` (the client's, when valid, else a new one). */
-export function stampRequestId(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-  requestIdOf(req, res);
-  next();
-}
 
 /** Query parameters whose values never reach a log line (clients sometimes put tokens in URLs). */
 const SECRET_PARAMS = /^(access_token|token|api_key|apikey|key|secret|password|client_secret|code|id_token|refresh_token)$/i;

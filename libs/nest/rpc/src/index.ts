@@ -1,5 +1,4 @@
 export * from './nats-transport';
 export * from './rpc-client';
 export * from './rpc-error.filter';
-export * from './rpc-context.interceptor';
 export * from './rpc-handler.decorator';

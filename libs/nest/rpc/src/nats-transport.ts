@@ -1,4 +1,24 @@
 import { ClientNats, NatsOptions, ServerNats } from '@nestjs/microservices';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { JSONCodec, Msg, MsgHdrs, NatsConnection, headers as natsHeaders } from 'nats';
+import type { Logger } from 'pino';
+
+/** What every log line written while handling one NATS request carries (see createRootLogger's mixin). */
+export interface RpcLogContext {
+  requestId?: string;
+  userId?: string;
+  organizationId?: string;
+  subject: string;
+}
+
+/** The request context of the NATS message being handled, for logging (never for authorization). */
+export const rpcLogContext = new AsyncLocalStorage<RpcLogContext>();
+
+/** NATS headers that mirror a request's context for log correlation; the payload's ctx stays the truth. */
+export const RPC_HEADERS = { requestId: 'x-request-id', userId: 'x-user-id', organizationId: 'x-organization-id' } as const;
+
+const codec = JSONCodec<unknown>();
 
 /**
  * NATS transport with an optional subject prefix. Several deployments (or test runs) can share one
@@ -7,13 +27,16 @@ import { ClientNats, NatsOptions, ServerNats } from '@nestjs/microservices';
  */
 export class PrefixedServerNats extends ServerNats {
   private readonly queue: string | undefined;
+  private readonly rpcLogger?: Logger;
 
   constructor(
     options: NonNullable<NatsOptions['options']>,
     private readonly prefix = '',
+    logger?: Logger,
   ) {
     super(options);
     this.queue = options.queue;
+    this.rpcLogger = logger;
   }
 
   override bindEvents(client: Parameters<ServerNats['bindEvents']>[0]): void {
@@ -28,18 +51,110 @@ export class PrefixedServerNats extends ServerNats {
       subscriptions.push(sub);
     }
   }
+
+  /** Plain subjects first: Nest would try JSON.parse on every subject (and throw) before the lookup. */
+  override getHandlerByPattern(pattern: string) {
+    return this.messageHandlers.get(pattern) ?? super.getHandlerByPattern(pattern);
+  }
+
+  /**
+   * Runs the whole handling of a message inside its log context (request id, user, organization from
+   * the message headers), so every line the service logs for it names the request.
+   */
+  override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    const h = natsMsg.headers;
+    const context: RpcLogContext = {
+      subject: channel,
+      requestId: h?.get(RPC_HEADERS.requestId) || undefined,
+      userId: h?.get(RPC_HEADERS.userId) || undefined,
+      organizationId: h?.get(RPC_HEADERS.organizationId) || undefined,
+    };
+    return rpcLogContext.run(context, () => super.handleMessage(channel, natsMsg));
+  }
+
+  /** One log line per answered request (info), with its status and duration. */
+  override getPublisher(natsMsg: Msg, id: string, ctx: Parameters<ServerNats['getPublisher']>[2]) {
+    const publish = super.getPublisher(natsMsg, id, ctx);
+    const logger = this.rpcLogger;
+    if (!logger) return publish;
+    const started = performance.now();
+    return (response: { err?: { status?: number } }) => {
+      if (logger.isLevelEnabled('info')) {
+        const failed = response.err !== undefined && response.err !== null;
+        const status = failed ? (response.err?.status ?? 500) : 200;
+        logger.info({ status, durationMs: +(performance.now() - started).toFixed(3) }, failed ? 'rpc failed' : 'rpc handled');
+      }
+      return publish(response);
+    };
+  }
 }
 
+/** The bus (not a service) is unreachable: raised to every request in flight when the connection drops. */
+export class BusUnavailableError extends Error {
+  override name = 'BusUnavailableError';
+}
+
+/**
+ * Nest's NATS client, plus `request()`: one round trip on the connection's shared reply inbox (Nest's
+ * `send()` subscribes a fresh inbox per request: two more protocol writes and an rxjs pipeline), in
+ * Nest's packet format so any Nest NATS server answers it. Requests in flight fail at once when the
+ * connection drops.
+ */
 export class PrefixedClientNats extends ClientNats {
+  private connected = false;
+  private readonly inflight = new Set<(error: Error) => void>();
+
   constructor(
     options: NonNullable<NatsOptions['options']>,
     private readonly prefix = '',
   ) {
     super(options);
+    this.on('disconnect', () => {
+      this.connected = false;
+      const error = new BusUnavailableError('NATS connection lost');
+      for (const fail of this.inflight) fail(error);
+      this.inflight.clear();
+    });
+    this.on('reconnect', () => {
+      this.connected = true;
+    });
+  }
+
+  override async connect(): Promise<NatsConnection> {
+    const nc = await super.connect();
+    this.connected = !nc.isClosed();
+    return nc;
   }
 
   protected override normalizePattern(pattern: Parameters<ClientNats['normalizePattern']>[0]): string {
     return this.prefix + super.normalizePattern(pattern);
+  }
+
+  async request<T>(subject: string, data: unknown, context: Partial<Record<keyof typeof RPC_HEADERS, string>>, timeoutMs: number): Promise<T> {
+    const nc: NatsConnection = this.connected && this.natsClient ? (this.natsClient as NatsConnection) : await this.connect();
+    if (!this.connected) throw new BusUnavailableError('NATS is not connected');
+    const hdrs: MsgHdrs = natsHeaders();
+    for (const [key, header] of Object.entries(RPC_HEADERS)) {
+      const value = context[key as keyof typeof RPC_HEADERS];
+      if (value) hdrs.set(header, value);
+    }
+    const payload = codec.encode({ pattern: subject, data, id: randomUUID() });
+    const msg = await new Promise<Msg>((resolve, reject) => {
+      this.inflight.add(reject);
+      nc.request(this.prefix + subject, payload, { timeout: timeoutMs, headers: hdrs }).then(
+        (m) => {
+          this.inflight.delete(reject);
+          resolve(m);
+        },
+        (e: unknown) => {
+          this.inflight.delete(reject);
+          reject(e);
+        },
+      );
+    });
+    const reply = codec.decode(msg.data) as { response?: T; err?: unknown };
+    if (reply.err !== undefined && reply.err !== null) throw reply.err;
+    return reply.response as T;
   }
 }
 

@@ -1,9 +1,9 @@
 import { RpcContract } from '@alien/contracts';
 import { ApiError, ApiErrorPayload } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
-import { ClientNats } from '@nestjs/microservices';
 import { EmptyResponseException } from '@nestjs/microservices/errors/empty-response.exception';
-import { Observable, TimeoutError, filter, lastValueFrom, mergeMap, race, take, throwError, timeout } from 'rxjs';
+import { TimeoutError } from 'rxjs';
+import { BusUnavailableError, PrefixedClientNats } from './nats-transport';
 
 export interface RpcCallOptions {
   timeoutMs?: number;
@@ -20,15 +20,17 @@ function busUnavailable(): ApiError {
 export function toApiError(error: unknown, service: string): ApiError {
   if (error instanceof ApiError) return error;
   if (ApiError.isPayload(error)) return ApiError.fromPayload(error as ApiErrorPayload);
-  if (error instanceof TimeoutError) {
-    return new ApiError(504, `The ${service} service did not answer in time`, 'upstream_timeout');
-  }
-  if (error instanceof EmptyResponseException) {
-    return new ApiError(503, `The ${service} service is unavailable`, 'service_unavailable');
-  }
-  // Nest rejects with a plain string while the NATS connection is down; nats.js with NatsError codes.
   const text = typeof error === 'string' ? error : ((error as { message?: string })?.message ?? '');
   const code = (error as { code?: string })?.code;
+  // nats.js: TIMEOUT (nobody answered in time), 503 (nobody listens on the subject).
+  if (error instanceof TimeoutError || code === 'TIMEOUT') {
+    return new ApiError(504, `The ${service} service did not answer in time`, 'upstream_timeout');
+  }
+  if (error instanceof EmptyResponseException || code === '503') {
+    return new ApiError(503, `The ${service} service is unavailable`, 'service_unavailable');
+  }
+  if (error instanceof BusUnavailableError) return busUnavailable();
+  // Nest rejects with a plain string while the NATS connection is down; nats.js with NatsError codes.
   if (
     typeof error === 'string' ||
     code === 'CONNECTION_REFUSED' ||
@@ -52,7 +54,7 @@ export function toApiError(error: unknown, service: string): ApiError {
  */
 export class RpcClient {
   constructor(
-    private readonly proxy: ClientNats,
+    private readonly proxy: PrefixedClientNats,
     readonly service: string,
     private readonly defaultTimeoutMs: number,
   ) {}
@@ -63,16 +65,18 @@ export class RpcClient {
     ctx: RequestContext,
     options: RpcCallOptions = {},
   ): Promise<Res> {
-    const reply$ = this.proxy.send(contract.subject, { ctx, data }) as Observable<Res>;
-    // Losing the NATS connection mid-request fails the request at once (503) instead of leaving it to
-    // wait for the timeout (504): the reply may never come, and the bus, not the service, is at fault.
-    const connectionLost$ = this.proxy.status.pipe(
-      filter((status) => status === 'disconnected' || status === 'reconnecting'),
-      take(1),
-      mergeMap(() => throwError(() => busUnavailable())),
-    );
+    const { identity } = ctx;
     try {
-      return await lastValueFrom(race(reply$, connectionLost$).pipe(timeout(options.timeoutMs ?? this.defaultTimeoutMs)));
+      return await this.proxy.request<Res>(
+        contract.subject,
+        { ctx, data },
+        {
+          requestId: ctx.requestId,
+          userId: identity.userId === null ? undefined : String(identity.userId),
+          organizationId: identity.organizationId === null ? undefined : String(identity.organizationId),
+        },
+        options.timeoutMs ?? this.defaultTimeoutMs,
+      );
     } catch (error) {
       throw toApiError(error, this.service);
     }

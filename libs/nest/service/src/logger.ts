@@ -1,4 +1,7 @@
+import { rpcLogContext } from '@alien/nest-rpc';
 import pino, { Logger, LoggerOptions } from 'pino';
+
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 /** Paths pino blanks in every log line: credentials never reach the logs. */
 export const REDACT_PATHS = [
@@ -26,6 +29,8 @@ export function createRootLogger(service: string, level = 'info', extra: LoggerO
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
+    // Lines written while a service handles a NATS request carry its request id, user and organization.
+    mixin: () => rpcLogContext.getStore() ?? {},
     ...extra,
   });
 }

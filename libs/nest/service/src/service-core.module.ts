@@ -1,7 +1,7 @@
-import { RpcErrorFilter, RpcContextInterceptor, ROOT_LOGGER, PrefixedServerNats, natsOptions } from '@alien/nest-rpc';
+import { PrefixedServerNats, RpcErrorFilter, natsOptions } from '@alien/nest-rpc';
 import { ServiceName } from '@alien/contracts';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -15,6 +15,7 @@ import {
   SERVICE_NAME,
   createHealthHandler,
 } from './health';
+import { ROOT_LOGGER } from './logger';
 import { CommonServiceConfig } from './service-config';
 
 export interface ServiceCoreOptions {
@@ -35,6 +36,7 @@ export class ServiceCoreModule {
     const natsServer = new PrefixedServerNats(
       { ...natsOptions({ url: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, name: service }, 'server'), queue: service },
       config.NATS_SUBJECT_PREFIX,
+      logger,
     );
     return {
       module: ServiceCoreModule,
@@ -52,7 +54,6 @@ export class ServiceCoreModule {
         { provide: ROOT_LOGGER, useValue: logger },
         { provide: NATS_SERVER, useValue: natsServer },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
-        { provide: APP_INTERCEPTOR, useClass: RpcContextInterceptor },
         NatsHealthIndicator,
         ReadinessService,
       ],

@@ -1,18 +1,10 @@
 import { RpcRequest, rpc } from '@alien/contracts';
 import { ANONYMOUS, RequestContext } from '@alien/identity';
-import {
-  PrefixedClientNats,
-  PrefixedServerNats,
-  ROOT_LOGGER,
-  RpcClient,
-  RpcContextInterceptor,
-  RpcErrorFilter,
-  natsOptions,
-} from '@alien/nest-rpc';
+import { PrefixedClientNats, PrefixedServerNats, RpcClient, RpcErrorFilter, natsOptions } from '@alien/nest-rpc';
 import { Controller, INestMicroservice, Module, Type } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
-import { MessagePattern, Payload, ReadPacket, WritePacket } from '@nestjs/microservices';
-import { JSONCodec, NatsConnection, connect } from 'nats';
+import { APP_FILTER, NestFactory } from '@nestjs/core';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { JSONCodec, connect } from 'nats';
 import { LoggerModule } from 'nestjs-pino';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pino from 'pino';
@@ -43,48 +35,13 @@ class BareEchoModule {}
 
 const serviceLogger = pino({ level: 'warn', base: { service: 'bench-echo' } }, pino.destination(2));
 
-/** The echo handler inside the pipeline every service runs: request-context interceptor and RPC error filter. */
+/** The echo handler inside the pipeline every service runs: RPC error filter, log context, per-RPC log line. */
 @Module({
   imports: [LoggerModule.forRoot({ pinoHttp: { logger: serviceLogger, autoLogging: false, quietReqLogger: true } })],
   controllers: [EchoHandler],
-  providers: [
-    { provide: ROOT_LOGGER, useValue: serviceLogger },
-    { provide: APP_INTERCEPTOR, useClass: RpcContextInterceptor },
-    { provide: APP_FILTER, useClass: RpcErrorFilter },
-  ],
+  providers: [{ provide: APP_FILTER, useClass: RpcErrorFilter }],
 })
 class ServiceStyleEchoModule {}
-
-/**
- * EXPERIMENT, not used by the platform: ClientNats.publish subscribes to a fresh inbox for every
- * request (SUB + UNSUB on the wire, a subscription object, a closure). This variant sends the same
- * Nest packet with nats.js `request()`, which shares one wildcard inbox subscription per connection.
- * It only handles single-reply handlers (all of ours return a Promise); measured to size the change.
- */
-class MuxedInboxClientNats extends PrefixedClientNats {
-  protected override publish(partialPacket: ReadPacket, callback: (packet: WritePacket) => void): () => void {
-    let cancelled = false;
-    try {
-      const packet = this.assignPacketId(partialPacket);
-      const subject = this.normalizePattern(partialPacket.pattern);
-      const serialized = this.serializer.serialize(packet) as { data: Uint8Array };
-      const nc = this.natsClient as NatsConnection;
-      nc.request(subject, serialized.data, { timeout: 60_000 }).then(
-        async (msg) => {
-          if (cancelled) return;
-          const message = (await this.deserializer.deserialize(msg.data)) as WritePacket;
-          callback({ err: message.err, response: message.response, isDisposed: true });
-        },
-        (err: unknown) => !cancelled && callback({ err }),
-      );
-    } catch (err) {
-      callback({ err });
-    }
-    return () => {
-      cancelled = true;
-    };
-  }
-}
 
 /** One way of doing the round trip, set up before timing and torn down after. */
 interface Case {
@@ -167,19 +124,13 @@ export const P6: Scenario = {
       }
 
       // 2–4. Nest transport: a microservice with the echo handler, and the client as the gateway builds it.
-      const nestCases: { name: string; module: Type<unknown>; client: typeof PrefixedClientNats; note?: string }[] = [
-        { name: 'Nest RpcClient.call → bare handler', module: BareEchoModule, client: PrefixedClientNats },
+      const nestCases: { name: string; module: Type<unknown>; logger?: pino.Logger; note?: string }[] = [
+        { name: 'Nest RpcClient.call → bare handler', module: BareEchoModule },
         {
-          name: 'Nest RpcClient.call → handler + service interceptor/filter',
+          name: 'Nest RpcClient.call → handler as services run it',
           module: ServiceStyleEchoModule,
-          client: PrefixedClientNats,
-          note: 'RpcContextInterceptor + RpcErrorFilter, as every service runs its handlers',
-        },
-        {
-          name: 'EXPERIMENT: muxed-inbox client → handler + interceptor/filter',
-          module: ServiceStyleEchoModule,
-          client: MuxedInboxClientNats,
-          note: 'bench-only ClientNats.publish over nc.request() (one shared inbox subscription); not platform code',
+          logger: serviceLogger,
+          note: 'RpcErrorFilter, log context per message, per-RPC log line (info; off at warn)',
         },
       ];
       for (const c of nestCases) {
@@ -188,8 +139,9 @@ export const P6: Scenario = {
         const server = new PrefixedServerNats(
           { ...natsOptions({ url: ctx.env.natsUrl, subjectPrefix, name: 'bench-echo' }, 'server'), queue: 'bench-echo' },
           subjectPrefix,
+          c.logger,
         );
-        const proxy = new c.client(natsOptions({ url: ctx.env.natsUrl, subjectPrefix, name: 'bench-client' }, 'client'), subjectPrefix);
+        const proxy = new PrefixedClientNats(natsOptions({ url: ctx.env.natsUrl, subjectPrefix, name: 'bench-client' }, 'client'), subjectPrefix);
         const client = new RpcClient(proxy, 'bench', 5_000);
         let app: INestMicroservice | undefined;
         const close = () => Promise.allSettled([client.close(), app?.close()]);

@@ -1,5 +1,5 @@
 import { ApiError } from '@alien/envelope';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
 // Exactly application/json: neither adapter parses `+json` types, so letting them through here only
 // turned them into Fastify's bare 415 or, under Express, an unparsed (empty) body.
@@ -7,17 +7,16 @@ const JSON_TYPE = /^application\/json\s*(?:;|$)/i;
 
 /**
  * Request bodies are JSON. A body sent with another content type is refused up front with 415, under
- * both HTTP adapters, before anything tries to parse it.
+ * both HTTP adapters, before anything tries to parse it. Null when the request is fine.
  */
-export function requireJsonBody(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
+export function jsonBodyError(req: IncomingMessage): ApiError | null {
   const method = req.method;
   if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') {
     const length = req.headers['content-length'];
     const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !JSON_TYPE.test(req.headers['content-type'] ?? '')) {
-      next(new ApiError(415, 'Send request bodies as application/json'));
-      return;
+      return new ApiError(415, 'Send request bodies as application/json');
     }
   }
-  next();
+  return null;
 }
