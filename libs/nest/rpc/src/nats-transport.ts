@@ -181,6 +181,8 @@ export function natsOptions(
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: role === 'server',
+    // nats.js captures an Error per request for async stack traces: ~15% of the gateway's CPU (bench P1).
+    noAsyncTraces: true,
     pingInterval: 5_000,
     maxPingOut: 2,
   };
