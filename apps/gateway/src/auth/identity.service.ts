@@ -11,10 +11,12 @@ import {
   hashAccessToken,
 } from '@alien/identity';
 import { MAX_ID } from '@alien/slug';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 import { ServiceClients } from '../rpc/service-clients';
-import { JwtVerifier, looksLikeJwt } from './jwt/jwt-verifier';
+import { JwtVerifier, VerifiedJwt, looksLikeJwt } from './jwt/jwt-verifier';
 import { PrincipalCache } from './principal-cache';
 import { TokenUsageReporter } from './token-usage';
 
@@ -76,11 +78,15 @@ export function organizationContext(
 /** Turns a request's credentials into an Identity, once per request (cached principals, events evict). */
 @Injectable()
 export class IdentityService {
+  /** Verified JWTs by their SHA-256, until they expire (or the cache TTL): a signature is checked once. */
+  private readonly verifiedJwts = new Map<string, { jwt: VerifiedJwt; until: number }>();
+
   constructor(
     private readonly clients: ServiceClients,
     private readonly cache: PrincipalCache,
     private readonly jwt: JwtVerifier,
     private readonly usage: TokenUsageReporter,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   async resolve(headers: IncomingHttpHeaders, requestId: string): Promise<Identity> {
@@ -119,8 +125,25 @@ export class IdentityService {
     return principal;
   }
 
+  private async verifyJwt(token: string): Promise<VerifiedJwt> {
+    const key = createHash('sha256').update(token).digest('base64');
+    const now = Date.now();
+    const hit = this.verifiedJwts.get(key);
+    if (hit && hit.until > now) return hit.jwt;
+    if (hit) this.verifiedJwts.delete(key);
+    const jwt = await this.jwt.verify(token);
+    if (this.config.AUTH_CACHE_TTL_MS > 0) {
+      if (this.verifiedJwts.size >= this.config.AUTH_CACHE_MAX_ENTRIES) {
+        const oldest = this.verifiedJwts.keys().next().value;
+        if (oldest !== undefined) this.verifiedJwts.delete(oldest);
+      }
+      this.verifiedJwts.set(key, { jwt, until: Math.min(now + this.config.AUTH_CACHE_TTL_MS, jwt.expiresAt * 1000) });
+    }
+    return jwt;
+  }
+
   private async jwtPrincipal(token: string, requestId: string): Promise<Principal> {
-    const verified = await this.jwt.verify(token);
+    const verified = await this.verifyJwt(token);
     const key = `j:${verified.issuer}\u0000${verified.subject}`;
     let principal = this.cache.get(key);
     if (!principal) {
