@@ -1,24 +1,45 @@
 import { ClientNats, NatsOptions, ServerNats } from '@nestjs/microservices';
+import { NatsRequestJSONDeserializer } from '@nestjs/microservices/deserializers/nats-request-json.deserializer';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { JSONCodec, Msg, MsgHdrs, NatsConnection, headers as natsHeaders } from 'nats';
+import { JSONCodec, Msg, NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 
 /** What every log line written while handling one NATS request carries (see createRootLogger's mixin). */
 export interface RpcLogContext {
-  requestId?: string;
-  userId?: string;
-  organizationId?: string;
   subject: string;
+  requestId?: string;
+  userId?: number;
+  organizationId?: number;
 }
 
 /** The request context of the NATS message being handled, for logging (never for authorization). */
 export const rpcLogContext = new AsyncLocalStorage<RpcLogContext>();
 
-/** NATS headers that mirror a request's context for log correlation; the payload's ctx stays the truth. */
-export const RPC_HEADERS = { requestId: 'x-request-id', userId: 'x-user-id', organizationId: 'x-organization-id' } as const;
-
 const codec = JSONCodec<unknown>();
+
+interface CtxLike {
+  requestId?: unknown;
+  identity?: { userId?: unknown; organizationId?: unknown };
+}
+
+/**
+ * Nest's NATS request deserializer, which also copies the message's request id, user and organization
+ * (from the `{ctx, data}` payload it parses anyway) into the log context of the message being handled.
+ */
+class ContextDeserializer extends NatsRequestJSONDeserializer {
+  override deserialize(value: Uint8Array, options?: Record<string, unknown>) {
+    const packet = super.deserialize(value, options) as { data?: { ctx?: CtxLike } };
+    const store = rpcLogContext.getStore();
+    const ctx = packet?.data?.ctx;
+    if (store && ctx) {
+      if (typeof ctx.requestId === 'string') store.requestId = ctx.requestId;
+      if (typeof ctx.identity?.userId === 'number') store.userId = ctx.identity.userId;
+      if (typeof ctx.identity?.organizationId === 'number') store.organizationId = ctx.identity.organizationId;
+    }
+    return packet as never;
+  }
+}
 
 /**
  * NATS transport with an optional subject prefix. Several deployments (or test runs) can share one
@@ -34,7 +55,7 @@ export class PrefixedServerNats extends ServerNats {
     private readonly prefix = '',
     logger?: Logger,
   ) {
-    super(options);
+    super({ ...options, deserializer: new ContextDeserializer() });
     this.queue = options.queue;
     this.rpcLogger = logger;
   }
@@ -58,18 +79,11 @@ export class PrefixedServerNats extends ServerNats {
   }
 
   /**
-   * Runs the whole handling of a message inside its log context (request id, user, organization from
-   * the message headers), so every line the service logs for it names the request.
+   * Runs the whole handling of a message inside its log context (filled in by the deserializer: request
+   * id, user, organization), so every line the service logs for it names the request.
    */
   override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
-    const h = natsMsg.headers;
-    const context: RpcLogContext = {
-      subject: channel,
-      requestId: h?.get(RPC_HEADERS.requestId) || undefined,
-      userId: h?.get(RPC_HEADERS.userId) || undefined,
-      organizationId: h?.get(RPC_HEADERS.organizationId) || undefined,
-    };
-    return rpcLogContext.run(context, () => super.handleMessage(channel, natsMsg));
+    return rpcLogContext.run({ subject: channel }, () => super.handleMessage(channel, natsMsg));
   }
 
   /** One log line per answered request (info), with its status and duration. */
@@ -130,18 +144,13 @@ export class PrefixedClientNats extends ClientNats {
     return this.prefix + super.normalizePattern(pattern);
   }
 
-  async request<T>(subject: string, data: unknown, context: Partial<Record<keyof typeof RPC_HEADERS, string>>, timeoutMs: number): Promise<T> {
+  async request<T>(subject: string, data: unknown, timeoutMs: number): Promise<T> {
     const nc: NatsConnection = this.connected && this.natsClient ? (this.natsClient as NatsConnection) : await this.connect();
     if (!this.connected) throw new BusUnavailableError('NATS is not connected');
-    const hdrs: MsgHdrs = natsHeaders();
-    for (const [key, header] of Object.entries(RPC_HEADERS)) {
-      const value = context[key as keyof typeof RPC_HEADERS];
-      if (value) hdrs.set(header, value);
-    }
     const payload = codec.encode({ pattern: subject, data, id: randomUUID() });
     const msg = await new Promise<Msg>((resolve, reject) => {
       this.inflight.add(reject);
-      nc.request(this.prefix + subject, payload, { timeout: timeoutMs, headers: hdrs }).then(
+      nc.request(this.prefix + subject, payload, { timeout: timeoutMs }).then(
         (m) => {
           this.inflight.delete(reject);
           resolve(m);

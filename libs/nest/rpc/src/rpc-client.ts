@@ -65,18 +65,8 @@ export class RpcClient {
     ctx: RequestContext,
     options: RpcCallOptions = {},
   ): Promise<Res> {
-    const { identity } = ctx;
     try {
-      return await this.proxy.request<Res>(
-        contract.subject,
-        { ctx, data },
-        {
-          requestId: ctx.requestId,
-          userId: identity.userId === null ? undefined : String(identity.userId),
-          organizationId: identity.organizationId === null ? undefined : String(identity.organizationId),
-        },
-        options.timeoutMs ?? this.defaultTimeoutMs,
-      );
+      return await this.proxy.request<Res>(contract.subject, { ctx, data }, options.timeoutMs ?? this.defaultTimeoutMs);
     } catch (error) {
       throw toApiError(error, this.service);
     }

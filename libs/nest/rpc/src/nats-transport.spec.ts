@@ -1,0 +1,96 @@
+import { RpcRequest, rpc } from '@alien/contracts';
+import { ApiError } from '@alien/envelope';
+import { ANONYMOUS, RequestContext } from '@alien/identity';
+import { Controller, INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { PrefixedClientNats, PrefixedServerNats, natsOptions, rpcLogContext } from './nats-transport';
+import { RpcClient } from './rpc-client';
+
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const ECHO = rpc<{ text: string }, { text: string }>('spec.echo.v1');
+const FAIL = rpc<Record<string, never>, never>('spec.fail.v1');
+
+const lines: Record<string, unknown>[] = [];
+const logger = pino(
+  { base: {}, mixin: () => rpcLogContext.getStore() ?? {} },
+  new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  }),
+);
+
+@Controller()
+class EchoHandler {
+  @MessagePattern(ECHO.subject)
+  async echo(@Payload() req: RpcRequest<{ text: string }>) {
+    await new Promise((r) => setTimeout(r, 1));
+    logger.info('handler says hello');
+    return req.data;
+  }
+
+  @MessagePattern(FAIL.subject)
+  fail(): never {
+    // What RpcErrorFilter does in every service: the ApiError travels as its payload.
+    throw new RpcException(ApiError.conflict('nope').toPayload());
+  }
+}
+
+@Module({ controllers: [EchoHandler] })
+class EchoModule {}
+
+describe(PrefixedServerNats.name, () => {
+  const prefix = `s${randomBytes(4).toString('hex')}.`;
+  let app: INestMicroservice;
+  let client: RpcClient;
+
+  beforeAll(async () => {
+    const server = new PrefixedServerNats(
+      { ...natsOptions({ url: NATS_URL, subjectPrefix: prefix, name: 'spec' }, 'server'), queue: 'spec' },
+      prefix,
+      logger,
+    );
+    app = await NestFactory.createMicroservice(EchoModule, { strategy: server, logger: false });
+    await app.listen();
+    client = new RpcClient(new PrefixedClientNats(natsOptions({ url: NATS_URL, subjectPrefix: prefix, name: 'spec-client' }, 'client'), prefix), 'spec', 2_000);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await app?.close();
+  });
+
+  const ctx = (requestId: string): RequestContext => ({
+    requestId,
+    identity: { ...ANONYMOUS, userId: 7, organizationId: 3, authMethod: 'token', tokenId: 1 },
+  });
+
+  it('answers over the prefixed subject and logs every line of the handling with the request context', async () => {
+    expect(await client.call(ECHO, { text: 'hi' }, ctx('req-abc'))).toEqual({ text: 'hi' });
+    const mine = lines.filter((l) => l['requestId'] === 'req-abc');
+    expect(mine.map((l) => l['msg'])).toEqual(['handler says hello', 'rpc handled']);
+    for (const line of mine) expect(line).toMatchObject({ userId: 7, organizationId: 3, subject: ECHO.subject });
+  });
+
+  it('keeps concurrent requests apart in the logs', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => client.call(ECHO, { text: String(i) }, ctx(`req-${i}`))));
+    for (let i = 0; i < 20; i++) {
+      expect(lines.filter((l) => l['requestId'] === `req-${i}`).map((l) => l['msg'])).toEqual(['handler says hello', 'rpc handled']);
+    }
+  });
+
+  it('brings a typed error back with its status', async () => {
+    await expect(client.call(FAIL, {}, ctx('req-fail'))).rejects.toMatchObject({ status: 409, code: 'conflict' });
+    expect(lines.find((l) => l['requestId'] === 'req-fail')).toMatchObject({ msg: 'rpc failed', status: 409 });
+  });
+
+  it('answers 503 when nobody listens and 504 when the answer is late', async () => {
+    await expect(client.call(rpc('spec.nobody.v1'), {}, ctx('x'))).rejects.toMatchObject({ status: 503 });
+    await expect(client.call(ECHO, { text: 'slow' }, ctx('y'), { timeoutMs: 1 })).rejects.toMatchObject({ status: 504 });
+  });
+});
