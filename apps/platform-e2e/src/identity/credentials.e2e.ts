@@ -44,6 +44,17 @@ describe('credentials on every route', () => {
     expect401(await request(gatewayUrl, '/tags', { headers: { 'x-oauth-access-token': 'not-a-jwt' } }));
   });
 
+  it('client-sent identity headers are ignored: they never make anyone somebody', async () => {
+    const admin = await createActor(env, 'spoofed', { platformAdmin: true });
+    const spoof = { 'x-user-id': String(admin.userId), 'x-user-role': 'owner', 'x-auth-method': 'token', 'x-token-id': '1' };
+    expect401(await request(gatewayUrl, '/users/me', { headers: spoof }));
+    expect401(await request(gatewayUrl, '/tags', { method: 'POST', headers: spoof, body: { name: 'spoofed' } }));
+    const user = await createActor(env, 'spoofer');
+    const me = await request(gatewayUrl, '/users/me', { token: user.token, headers: spoof });
+    expect(me.body.data.id).toBe(user.userId);
+    expect((await request(gatewayUrl, '/tags', { method: 'POST', token: user.token, headers: spoof, body: { name: 'spoofed' } })).status).toBe(403);
+  });
+
   it('no credentials: public routes answer, private ones are 401', async () => {
     expect((await api.get('/tags')).status).toBe(200);
     expect401(await api.get('/users/me'));
