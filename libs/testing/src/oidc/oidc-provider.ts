@@ -1,15 +1,11 @@
+import type { OidcClaims } from '@alien/contracts';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startProcess } from '../process';
 
-export interface OidcUser {
+/** A user as the provider knows them: a subject and the profile claims auth provisions from. */
+export interface OidcUser extends OidcClaims {
   sub: string;
-  email?: string;
-  emailVerified?: boolean;
-  givenName?: string;
-  familyName?: string;
-  name?: string;
-  preferredUsername?: string;
 }
 
 export interface OidcProviderOptions {

@@ -1,5 +1,6 @@
 import { ABILITIES, Ability, ROLES, Role } from '@alien/identity';
-import { MAX_ID, SLUG_MAX_LENGTH, SLUG_PATTERN } from '@alien/slug';
+import { MAX_ID } from '@alien/slug';
+import { NameField, SlugField } from '../../http/fields';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -65,33 +66,18 @@ export class OrganizationDto {
 }
 
 export class CreateOrganizationDto {
-  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Acme Research' })
-  @IsString()
-  @Length(1, 200)
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @NameField('Acme Research')
   name: string;
 
-  @ApiPropertyOptional({ pattern: SLUG_PATTERN.source, description: 'Derived from name when omitted' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(SLUG_MAX_LENGTH)
-  @Matches(SLUG_PATTERN, { message: `slug must match ${SLUG_PATTERN.source}` })
+  @SlugField()
   slug?: string;
 }
 
 export class UpdateOrganizationDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @NameField('Acme Research Lab', { optional: true })
   name?: string;
 
-  @ApiPropertyOptional({ pattern: SLUG_PATTERN.source })
-  @IsOptional()
-  @IsString()
-  @MaxLength(SLUG_MAX_LENGTH)
-  @Matches(SLUG_PATTERN, { message: `slug must match ${SLUG_PATTERN.source}` })
+  @SlugField('New slug')
   slug?: string;
 }
 

@@ -1,6 +1,7 @@
-import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '@alien/slug';
+import { SLUG_PATTERN } from '@alien/slug';
+import { NameField, SlugField } from '../../http/fields';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsString, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 export class ReferenceItemDto {
   @ApiProperty({ example: 3 }) id: number;
@@ -14,17 +15,10 @@ export class ReferenceItemDto {
 }
 
 export class CreateReferenceDto {
-  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Agriculture' })
-  @IsString()
-  @Length(1, 200)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @NameField('Agriculture')
   name: string;
 
-  @ApiPropertyOptional({ pattern: SLUG_PATTERN.source, description: 'Derived from name when omitted' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(SLUG_MAX_LENGTH)
-  @Matches(SLUG_PATTERN, { message: `slug must match ${SLUG_PATTERN.source}` })
+  @SlugField()
   slug?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 5000 })
