@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './db-errors';
 export * from './migrate-cli';
 export * from './paging';
+export * from './base.entity';

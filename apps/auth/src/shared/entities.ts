@@ -1,4 +1,5 @@
 import { Ability, Role } from '@alien/identity';
+import { TimestampedEntity } from '@alien/persistence';
 import {
   Column,
   CreateDateColumn,
@@ -6,16 +7,12 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
-  UpdateDateColumn,
 } from 'typeorm';
 
 export type Status = 'active' | 'deactivated';
 
 @Entity({ name: 'organizations' })
-export class OrganizationEntity {
-  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' })
-  id: number;
-
+export class OrganizationEntity extends TimestampedEntity {
   @Column({ type: 'varchar', length: 200 })
   name: string;
 
@@ -24,19 +21,10 @@ export class OrganizationEntity {
 
   @Column({ type: 'integer', name: 'created_by', nullable: true })
   createdBy: number | null;
-
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
-  updatedAt: Date;
 }
 
 @Entity({ name: 'users' })
-export class UserEntity {
-  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' })
-  id: number;
-
+export class UserEntity extends TimestampedEntity {
   @Column({ type: 'varchar', length: 320, nullable: true })
   email: string | null;
 
@@ -60,19 +48,10 @@ export class UserEntity {
 
   @Column({ type: 'varchar', length: 20, default: 'active' })
   status: Status;
-
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
-  updatedAt: Date;
 }
 
 @Entity({ name: 'memberships' })
-export class MembershipEntity {
-  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' })
-  id: number;
-
+export class MembershipEntity extends TimestampedEntity {
   @Column({ type: 'integer', name: 'organization_id' })
   organizationId: number;
 
@@ -88,12 +67,6 @@ export class MembershipEntity {
 
   @Column({ type: 'varchar', length: 20, default: 'active' })
   status: Status;
-
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
-  updatedAt: Date;
 }
 
 @Entity({ name: 'access_tokens' })

@@ -1,10 +1,8 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { TimestampedEntity } from '@alien/persistence';
+import { Column, Entity } from 'typeorm';
 
 /** Columns all four reference lists share. */
-export abstract class ReferenceEntity {
-  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' })
-  id: number;
-
+export abstract class ReferenceEntity extends TimestampedEntity {
   @Column({ type: 'varchar', length: 200 })
   name: string;
 
@@ -16,12 +14,6 @@ export abstract class ReferenceEntity {
 
   @Column({ type: 'varchar', length: 2048, nullable: true })
   url: string | null;
-
-  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
-  updatedAt: Date;
 }
 
 @Entity({ name: 'tags' })
