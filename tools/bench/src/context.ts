@@ -1,4 +1,4 @@
-import { Platform, ServiceApp, distPath, freePort, startPlatform } from '@alien/testing';
+import { Platform, ServiceApp, distPath, freePort, query, startPlatform } from '@alien/testing';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HttpLoadResult, RawLoad, combineLoads, runHttpLoad } from './http-load';
@@ -101,6 +101,14 @@ export class BenchContext {
       return platform;
     });
     return this.platformPromise;
+  }
+
+  /** Id of the seeded tag every HTTP scenario reads (`climate`). */
+  async seededTagId(): Promise<number> {
+    const platform = await this.platform();
+    const [tag] = await query<{ id: number }>(platform.databaseUrl, `SELECT id FROM catalog.tags WHERE slug = 'climate'`);
+    if (!tag) throw new Error('seeded tag "climate" not found: did the catalog migrations run?');
+    return tag.id;
   }
 
   private async start(name: string, script: string, env: NodeJS.ProcessEnv, ready: LaunchOptions['ready']): Promise<Launched> {

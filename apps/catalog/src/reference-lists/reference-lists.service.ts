@@ -36,38 +36,15 @@ const SINGULAR: Record<ReferenceKind, string> = {
   sources: 'Source',
 };
 
-interface RawReference {
-  id: number;
-  name: string;
-  slug: string;
-  description: string | null;
-  url: string | null;
-  spdx_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
+/** Columns aliased to the entity's property names, so toReferenceItem maps raw rows too. */
 function selectFrom(kind: ReferenceKind): string {
-  const spdx = kind === 'licenses' ? '"spdx_id"' : 'NULL AS "spdx_id"';
-  return `SELECT "id", "name", "slug", "description", "url", ${spdx}, "created_at", "updated_at" FROM "catalog"."${kind}"`;
+  const spdx = kind === 'licenses' ? '"spdx_id"' : 'NULL';
+  return `SELECT "id", "name", "slug", "description", "url", ${spdx} AS "spdxId", "created_at" AS "createdAt", "updated_at" AS "updatedAt" FROM "catalog"."${kind}"`;
 }
 
 const KINDS: ReferenceKind[] = ['tags', 'providers', 'licenses', 'sources'];
 const GET_BY_ID = Object.fromEntries(KINDS.map((k) => [k, `${selectFrom(k)} WHERE "id" = $1`])) as Record<ReferenceKind, string>;
 const GET_BY_SLUG = Object.fromEntries(KINDS.map((k) => [k, `${selectFrom(k)} WHERE "slug" = $1`])) as Record<ReferenceKind, string>;
-
-function fromRaw(row: RawReference): ReferenceItem {
-  return {
-    id: row.id,
-    name: row.name,
-    slug: row.slug,
-    description: row.description,
-    url: row.url,
-    spdxId: row.spdx_id,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
 
 export function toReferenceItem(row: ReferenceEntity & { spdxId?: string | null }): ReferenceItem {
   return {
@@ -99,13 +76,13 @@ export class ReferenceListsService {
 
   /** The hottest read: fixed SQL per list, no query building (TypeORM's findOneBy cost ~12% CPU here). */
   async get(kind: ReferenceKind, key: IdOrSlug): Promise<ReferenceItem> {
-    const rows: RawReference[] = await this.dataSource.query(
+    const rows: (ReferenceEntity & { spdxId: string | null })[] = await this.dataSource.query(
       'id' in key ? GET_BY_ID[kind] : GET_BY_SLUG[kind],
       ['id' in key ? key.id : key.slug],
     );
     const row = rows[0];
     if (!row) throw ApiError.notFound(`${SINGULAR[kind]} not found`);
-    return fromRaw(row);
+    return toReferenceItem(row);
   }
 
   async batch(kind: ReferenceKind, query: BatchQuery): Promise<ReferenceItem[]> {

@@ -1,4 +1,3 @@
-import { query } from '@alien/testing';
 import type { BenchContext, HttpTarget, LoadTarget } from '../context';
 import { HttpLoadResult, loadProblems } from '../http-load';
 import type { Row, Scenario } from '../scenario';
@@ -64,8 +63,7 @@ export const P1: Scenario = {
   async run(ctx: BenchContext): Promise<Row[]> {
     const { settings } = ctx;
     const platform = await ctx.platform();
-    const [tag] = await query<{ id: number }>(platform.databaseUrl, `SELECT id FROM catalog.tags WHERE slug = 'climate'`);
-    if (!tag) throw new Error('seeded tag "climate" not found: did the catalog migrations run?');
+    const tag = { id: await ctx.seededTagId() };
     const path = `/tags/${tag.id}`;
 
     // Two catalogs on the same database: one at the bench log level, one at info (what production
