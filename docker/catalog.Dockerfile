@@ -4,12 +4,12 @@
 #   docker build -f docker/catalog.Dockerfile -t alien/catalog:<version> .
 # Stages: deps (every dependency, for the build) → build (SWC → dist/) → prod-deps (runtime
 # dependencies only) → runtime (node, dist/ and node_modules/, running as a non-root user).
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: the image's npm 10 does not read package.json "allowScripts", and nothing the
+# --ignore-scripts: nothing the
 # build or the runtime needs has an install script (@swc/core loads its platform package directly).
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund

@@ -141,14 +141,17 @@ describe.each(APPS)('docker/%s.Dockerfile', (app) => {
   const stageNames = new Set(stages.map((s) => s.name));
   const copies = (stage: Stage): Copy[] => of(stage, 'COPY').map((i) => parseCopy(i.args));
 
-  it('is multi-stage on a pinned Node 20 bookworm-slim that satisfies package.json engines', () => {
+  it('is multi-stage on a pinned Node 24 bookworm-slim (the version the tests run on) that satisfies package.json engines', () => {
     expect(stages.length).toBeGreaterThanOrEqual(3);
     const [, minMajor, minMinor] = /(\d+)\.(\d+)/.exec(packageJson.engines.node) ?? [];
     for (const stage of stages.filter((s) => !stageNames.has(s.from))) {
-      const m = /^node:20\.(\d+)\.(\d+)-bookworm-slim(@sha256:[0-9a-f]{64})?$/.exec(stage.from);
+      const m = /^node:(\d+)\.(\d+)\.(\d+)-bookworm-slim(@sha256:[0-9a-f]{64})?$/.exec(stage.from);
       expect({ stage: stage.name, from: stage.from, pinned: Boolean(m) }).toEqual({ stage: stage.name, from: stage.from, pinned: true });
-      expect(Number(minMajor)).toBe(20);
-      expect(Number(m?.[1])).toBeGreaterThanOrEqual(Number(minMinor));
+      expect(Number(minMajor)).toBe(24);
+      expect(Number(m?.[1])).toBe(24);
+      expect(Number(m?.[2])).toBeGreaterThanOrEqual(Number(minMinor));
+      // The same Node the tests run on (the pinned `node` devDependency).
+      expect(`${m?.[1]}.${m?.[2]}.${m?.[3]}`).toBe(packageJson.devDependencies.node);
     }
   });
 
