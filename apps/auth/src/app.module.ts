@@ -1,4 +1,4 @@
-import { AUTH_EVENTS_STREAM, AuthEvents } from '@alien/contracts';
+import { AUTH_EVENTS_STREAM, AuthEvents } from '@alien/auth/contracts';
 import { EVENT_BUS_OPTIONS, EventBus, EventBusOptions, ServiceCoreModule } from '@alien/nest-service';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';

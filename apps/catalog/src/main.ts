@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { bootstrapService, createRootLogger, runMain } from '@alien/nest-service';
+import { createRootLogger, runMain } from '@alien/logging';
+import { bootstrapService } from '@alien/nest-service';
 import { CatalogModule } from './app.module';
 import { loadCatalogConfig } from './config';
 

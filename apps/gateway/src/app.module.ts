@@ -1,3 +1,5 @@
+import { AuthHttpModule } from '@alien/auth/http';
+import { CatalogHttpModule } from '@alien/catalog/http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
@@ -13,10 +15,6 @@ import { DocsController, OPENAPI_DOCUMENT } from './docs/docs.controller';
 import { GatewayHealth, HealthController } from './health/health.controller';
 import { EnvelopeExceptionFilter } from './http/envelope-exception.filter';
 import { RouteTable } from './http/route-table';
-import { AccessTokensController } from './identity/access-tokens.controller';
-import { OrganizationsController } from './identity/organizations.controller';
-import { UsersController } from './identity/users.controller';
-import { REFERENCE_CONTROLLERS } from './reference-lists/reference-lists.controller';
 import { ServiceClientsModule } from './rpc/service-clients';
 
 @Module({})
@@ -31,15 +29,12 @@ export class GatewayModule {
         // (http-hooks.ts), so nestjs-pino's per-request middleware is not mounted anywhere.
         LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         ServiceClientsModule,
+        // Each domain's routes, owned by its team (libs/<domain>/http).
+        AuthHttpModule,
+        CatalogHttpModule,
       ],
-      controllers: [
-        HealthController,
-        DocsController,
-        UsersController,
-        OrganizationsController,
-        AccessTokensController,
-        ...REFERENCE_CONTROLLERS,
-      ],
+      // Only the platform's own routes live here.
+      controllers: [HealthController, DocsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         // Filled in by main.ts once every route is known.

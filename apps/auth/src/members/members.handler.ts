@@ -1,4 +1,5 @@
-import { AuthContracts, MemberPatch, MemberView, RpcRequest } from '@alien/contracts';
+import { AuthContracts, MemberPatch, MemberView } from '@alien/auth/contracts';
+import { RpcRequest } from '@alien/contracts';
 import { Page, PageQuery } from '@alien/envelope';
 import { Role } from '@alien/identity';
 import { RpcHandler } from '@alien/nest-rpc';

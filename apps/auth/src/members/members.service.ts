@@ -1,4 +1,4 @@
-import { AuthEvents, MEMBER_ORDER_BY, MemberPatch, MemberView } from '@alien/contracts';
+import { AuthEvents, MEMBER_ORDER_BY, MemberPatch, MemberView } from '@alien/auth/contracts';
 import { ApiError, Page, PageQuery } from '@alien/envelope';
 import { RequestContext, Role } from '@alien/identity';
 import { EventBus } from '@alien/nest-service';

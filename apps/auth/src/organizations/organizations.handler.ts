@@ -1,4 +1,5 @@
-import { AuthContracts, OrganizationView, RpcRequest, UserView } from '@alien/contracts';
+import { AuthContracts, OrganizationView, UserView } from '@alien/auth/contracts';
+import { RpcRequest } from '@alien/contracts';
 import { Page, PageQuery } from '@alien/envelope';
 import { RpcHandler } from '@alien/nest-rpc';
 import { IdOrSlug } from '@alien/slug';

@@ -1,4 +1,4 @@
-import { AuthEvents, ORGANIZATION_ORDER_BY, OrganizationView, UserView } from '@alien/contracts';
+import { AuthEvents, ORGANIZATION_ORDER_BY, OrganizationView, UserView } from '@alien/auth/contracts';
 import { ApiError, Page, PageQuery } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
 import { EventBus } from '@alien/nest-service';

@@ -1,4 +1,4 @@
-import { AccessTokenView, MemberView, OrganizationView, UserView } from '@alien/contracts';
+import { AccessTokenView, MemberView, OrganizationView, UserView } from '@alien/auth/contracts';
 import { Role } from '@alien/identity';
 import { AccessTokenEntity, MembershipEntity, OrganizationEntity, UserEntity } from './entities';
 

@@ -1,12 +1,5 @@
-import {
-  AccessTokenView,
-  AuthContracts,
-  CreateTokenRequest,
-  CreatedAccessToken,
-  Principal,
-  RpcRequest,
-  TOKEN_USED,
-} from '@alien/contracts';
+import { AccessTokenView, AuthContracts, CreateTokenRequest, CreatedAccessToken, Principal, TOKEN_USED } from '@alien/auth/contracts';
+import { RpcRequest } from '@alien/contracts';
 import { Page, PageQuery } from '@alien/envelope';
 import { RpcHandler } from '@alien/nest-rpc';
 import { Controller } from '@nestjs/common';

@@ -1,6 +1,6 @@
-import { AccessTokenView, AuthEvents, CreateTokenRequest, CreatedAccessToken, Principal, TOKEN_ORDER_BY } from '@alien/contracts';
+import { AccessTokenView, AuthEvents, CreateTokenRequest, CreatedAccessToken, Principal, TOKEN_ORDER_BY } from '@alien/auth/contracts';
 import { ApiError, Page, PageQuery } from '@alien/envelope';
-import { RequestContext, generateAccessToken, hashAccessToken, lastFour, sameHash } from '@alien/identity';
+import { ABILITIES, RequestContext, generateAccessToken, hashAccessToken, lastFour, sameHash } from '@alien/identity';
 import { EventBus } from '@alien/nest-service';
 import { findPage } from '@alien/persistence';
 import { Inject, Injectable } from '@nestjs/common';
@@ -20,6 +20,18 @@ const ORDER: Record<(typeof TOKEN_ORDER_BY)[number], string> = {
   lastUsedAt: 'lastUsedAt',
   id: 'id',
 };
+
+/** `expiresAt` (in the future) or `expiresIn` seconds from now, never both; neither: no expiry. */
+export function tokenExpiry(req: Pick<CreateTokenRequest, 'expiresAt' | 'expiresIn'>, now = Date.now()): Date | null {
+  if (req.expiresAt !== undefined && req.expiresIn !== undefined) {
+    throw ApiError.invalid('expiresIn', 'exclusive', 'Give either expiresAt or expiresIn, not both');
+  }
+  if (req.expiresIn !== undefined) return new Date(now + req.expiresIn * 1000);
+  if (req.expiresAt === undefined) return null;
+  const at = Date.parse(req.expiresAt);
+  if (!(at > now)) throw ApiError.invalid('expiresAt', 'after', 'expiresAt must be in the future');
+  return new Date(at);
+}
 
 @Injectable()
 export class TokensService {
@@ -48,8 +60,10 @@ export class TokensService {
   async create(ctx: RequestContext, req: CreateTokenRequest): Promise<CreatedAccessToken> {
     const userId = callerId(ctx);
     const caller = ctx.identity;
+    const abilities = req.abilities ?? [...ABILITIES];
+    const expiresAt = tokenExpiry(req);
     // A token never mints a more powerful token than itself.
-    if (caller.authMethod === 'token' && req.abilities.some((a) => !caller.abilities.includes(a))) {
+    if (caller.authMethod === 'token' && abilities.some((a) => !caller.abilities.includes(a))) {
       throw ApiError.forbidden('A token cannot create a token with abilities it does not have');
     }
     // Omitted: restricted to the organization the request acts in (the recommended default).
@@ -58,9 +72,6 @@ export class TokensService {
       throw ApiError.forbidden('This token may only create tokens restricted to its own organization');
     }
     if (organizationId !== null) await this.access.membership(ctx, organizationId);
-    if (req.expiresAt && new Date(req.expiresAt).getTime() <= Date.now()) {
-      throw ApiError.invalid('expiresAt', 'after', 'expiresAt must be in the future');
-    }
 
     const secret = generateAccessToken();
     const saved = await this.db.transaction(async (m) => {
@@ -83,8 +94,8 @@ export class TokensService {
         name: req.name.trim(),
         tokenHash: hashAccessToken(secret),
         lastFour: lastFour(secret),
-        abilities: [...new Set(req.abilities)],
-        expiresAt: req.expiresAt ? new Date(req.expiresAt) : null,
+        abilities: [...new Set(abilities)],
+        expiresAt,
       });
     });
     const row = await this.db.getRepository(AccessTokenEntity).findOneByOrFail({ id: saved.id });

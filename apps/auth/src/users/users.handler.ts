@@ -1,4 +1,6 @@
-import { AuthContracts, OidcClaims, Principal, RpcRequest, UserView } from '@alien/contracts';
+import { AuthContracts, Principal, UserView } from '@alien/auth/contracts';
+import { OidcClaims } from '@alien/identity';
+import { RpcRequest } from '@alien/contracts';
 import { RpcHandler } from '@alien/nest-rpc';
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';

@@ -1,6 +1,6 @@
-import { AuthEvents, OidcClaims, Principal, UserView } from '@alien/contracts';
+import { AuthEvents, Principal, UserView } from '@alien/auth/contracts';
+import { ABILITIES, OidcClaims, RequestContext, Role } from '@alien/identity';
 import { ApiError } from '@alien/envelope';
-import { ABILITIES, RequestContext, Role } from '@alien/identity';
 import { EventBus } from '@alien/nest-service';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

@@ -1,13 +1,5 @@
-import {
-  CatalogContracts,
-  DeletedReply,
-  ReferenceCreateRequest,
-  ReferenceItem,
-  ReferenceKind,
-  ReferenceListRequest,
-  ReferenceUpdateRequest,
-  RpcRequest,
-} from '@alien/contracts';
+import { CatalogContracts, DeletedReply, ReferenceCreateRequest, ReferenceItem, ReferenceKind, ReferenceListRequest, ReferenceUpdateRequest } from '@alien/catalog/contracts';
+import { RpcRequest } from '@alien/contracts';
 import { ApiError, Page } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
 import { RpcHandler } from '@alien/nest-rpc';

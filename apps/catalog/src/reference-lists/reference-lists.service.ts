@@ -1,11 +1,4 @@
-import {
-  DeletedReply,
-  ReferenceCreateRequest,
-  ReferenceItem,
-  ReferenceKind,
-  ReferenceListRequest,
-  ReferenceUpdateRequest,
-} from '@alien/contracts';
+import { DeletedReply, ReferenceCreateRequest, ReferenceItem, ReferenceKind, ReferenceListRequest, ReferenceUpdateRequest } from '@alien/catalog/contracts';
 import { ApiError, Page } from '@alien/envelope';
 import { findPage, likePattern } from '@alien/persistence';
 import { BatchQuery, IdOrSlug, orderByRequest, slugify } from '@alien/slug';

@@ -1,4 +1,4 @@
-import { AuthEvents, affectedUserIds } from '@alien/contracts';
+import { AuthEvents, affectedUserIds } from '@alien/auth/contracts';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { JSONCodec, NatsConnection, connect } from 'nats';
 import { PinoLogger } from 'nestjs-pino';

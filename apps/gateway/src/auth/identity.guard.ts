@@ -1,8 +1,7 @@
 import { ApiError } from '@alien/envelope';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { rawRequest, requestIdOf, setIdentity } from '../http/request-context';
-import { PLATFORM_ADMIN, PUBLIC_ROUTE } from './auth.decorators';
+import { PLATFORM_ADMIN, PUBLIC_ROUTE, rawRequest, requestIdOf, setIdentity } from '@alien/nest-http';
 import { IdentityService } from './identity.service';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -1,4 +1,4 @@
-import { AuthContracts, Principal } from '@alien/contracts';
+import { AuthContracts, Principal } from '@alien/auth/contracts';
 import { ApiError } from '@alien/envelope';
 import {
   ANONYMOUS,

@@ -1,4 +1,4 @@
-import { TOKEN_USED } from '@alien/contracts';
+import { TOKEN_USED } from '@alien/auth/contracts';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ServiceClients } from '../rpc/service-clients';
 

@@ -4,9 +4,7 @@ import { RequestContext } from '@alien/identity';
 import { Controller, Get, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ApiExtraModels, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Subscription } from 'rxjs';
-import { Public } from '../auth/auth.decorators';
-import { ApiEnvelope, ApiErrors } from '../docs/openapi';
-import { Ctx } from '../http/request-context';
+import { ApiEnvelope, ApiErrors, Ctx, Public } from '@alien/nest-http';
 import { ServiceClients } from '../rpc/service-clients';
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -66,7 +64,7 @@ export class GatewayHealth implements OnModuleDestroy {
     const replies = await Promise.all(
       SERVICES.map(async (service) => {
         try {
-          return await this.clients.byName(service).call(healthContract(service), {}, ctx, { timeoutMs: HEALTH_TIMEOUT_MS });
+          return await this.clients.client(service).call(healthContract(service), {}, ctx, { timeoutMs: HEALTH_TIMEOUT_MS });
         } catch (e) {
           return { service, status: 'error' as const, error: (e as Error).message };
         }

@@ -8,11 +8,10 @@ import type { Logger as Pino } from 'pino';
 import { GatewayModule } from '../app.module';
 import { GatewayConfig } from '../config';
 import { OPENAPI_DOCUMENT } from '../docs/docs.controller';
-import { buildOpenApiDocument } from '../docs/openapi';
+import { buildOpenApiDocument } from '../docs/openapi-document';
 import { envelopeClientError, envelopeFrameworkErrors } from './framework-errors';
 import { expressEdge, installFastifyHooks } from './http-hooks';
-import { requestIdOf } from './request-context';
-import { createValidationPipe } from './validation';
+import { createValidationPipe, requestIdOf } from '@alien/nest-http';
 
 /**
  * Builds the gateway on the configured HTTP adapter. Fastify is the default (it won the P1 bench,

@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { EnvelopeExceptionFilter } from './envelope-exception.filter';
-import { requestIdOf } from './request-context';
+import { requestIdOf } from '@alien/nest-http';
 import { RouteTable } from './route-table';
 
 const INTERNAL_DETAIL = 'postgres://admin:hunter2@db.internal:5432/alien';

@@ -2,7 +2,7 @@ import { ApiError, ERROR_CODES, ErrorEnvelope, failure } from '@alien/envelope';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, NotFoundException } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
-import { rawRequest, requestIdOf } from './request-context';
+import { rawRequest, requestIdOf } from '@alien/nest-http';
 import { RouteTable } from './route-table';
 
 interface TransportError {

@@ -2,7 +2,7 @@ import { ErrorEnvelope, failure } from '@alien/envelope';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { requestIdOf } from './request-context';
+import { requestIdOf } from '@alien/nest-http';
 
 /** The envelope for an error Fastify raises before any route (and so before Nest) sees the request. */
 export function frameworkErrorEnvelope(error: { code?: string }): ErrorEnvelope {

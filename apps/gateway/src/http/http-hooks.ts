@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { jsonBodyError } from './json-body';
-import { identityOf, redactUrl, requestIdOf } from './request-context';
+import { identityOf, redactUrl, requestIdOf } from '@alien/nest-http';
 
 const QUIET = new Set(['/health/live', '/health/ready']);
 

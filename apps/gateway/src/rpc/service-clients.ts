@@ -1,5 +1,6 @@
 import { ServiceName } from '@alien/contracts';
 import { PrefixedClientNats, RpcClient, natsOptions } from '@alien/nest-rpc';
+import { ServiceBus } from '@alien/nest-http';
 import { Global, Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 
@@ -8,7 +9,7 @@ import { GATEWAY_CONFIG, GatewayConfig } from '../config';
  * `clients.catalog.call(CatalogContracts.reference.tags.get, {id}, ctx)`.
  */
 @Injectable()
-export class ServiceClients implements OnApplicationBootstrap, OnModuleDestroy {
+export class ServiceClients extends ServiceBus implements OnApplicationBootstrap, OnModuleDestroy {
   readonly proxy: PrefixedClientNats;
   readonly auth: RpcClient;
   readonly catalog: RpcClient;
@@ -16,6 +17,7 @@ export class ServiceClients implements OnApplicationBootstrap, OnModuleDestroy {
   readonly proxyService: RpcClient;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    super();
     this.proxy = new PrefixedClientNats(
       natsOptions({ url: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, name: 'gateway' }, 'client'),
       config.NATS_SUBJECT_PREFIX,
@@ -27,7 +29,7 @@ export class ServiceClients implements OnApplicationBootstrap, OnModuleDestroy {
     this.proxyService = make('proxy');
   }
 
-  byName(service: ServiceName): RpcClient {
+  client(service: ServiceName): RpcClient {
     return service === 'proxy' ? this.proxyService : this[service];
   }
 
@@ -43,5 +45,8 @@ export class ServiceClients implements OnApplicationBootstrap, OnModuleDestroy {
 }
 
 @Global()
-@Module({ providers: [ServiceClients], exports: [ServiceClients] })
+@Module({
+  providers: [ServiceClients, { provide: ServiceBus, useExisting: ServiceClients }],
+  exports: [ServiceClients, ServiceBus],
+})
 export class ServiceClientsModule {}

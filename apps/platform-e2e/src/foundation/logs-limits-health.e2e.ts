@@ -1,4 +1,4 @@
-import { CatalogContracts } from '@alien/contracts';
+import { CatalogContracts } from '@alien/catalog/contracts';
 import { Platform, client, createActor, generateAccessTokenForTests, logDir, rawHttp, startPlatform } from '@alien/testing';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';

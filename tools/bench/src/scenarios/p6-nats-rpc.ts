@@ -1,6 +1,7 @@
 import { RpcRequest, rpc } from '@alien/contracts';
 import { ANONYMOUS, RequestContext } from '@alien/identity';
-import { PrefixedClientNats, PrefixedServerNats, RpcClient, RpcErrorFilter, natsOptions } from '@alien/nest-rpc';
+import { PrefixedClientNats, PrefixedServerNats, RpcClient, natsOptions } from '@alien/nest-rpc';
+import { RpcErrorFilter } from '@alien/nest-service';
 import { Controller, INestMicroservice, Module, Type } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';

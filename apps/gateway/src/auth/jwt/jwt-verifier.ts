@@ -1,4 +1,4 @@
-import { OidcClaims } from '@alien/contracts';
+import { OidcClaims } from '@alien/identity';
 import { ApiError } from '@alien/envelope';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwksClient, SigningKey } from 'jwks-rsa';

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AccessTokensController } from './access-tokens/access-tokens.controller';
+import { AuthClient } from './auth.client';
+import { OrganizationsController } from './organizations/organizations.controller';
+import { UsersController } from './users/users.controller';
+
+/** The auth domain's HTTP routes; the gateway imports this module (it provides the ServiceBus). */
+@Module({
+  controllers: [UsersController, OrganizationsController, AccessTokensController],
+  providers: [AuthClient],
+})
+export class AuthHttpModule {}

@@ -1,4 +1,0 @@
-export * from './rpc';
-export * from './services';
-export * from './catalog';
-export * from './auth';

@@ -1,4 +1,0 @@
-export * from './nats-transport';
-export * from './rpc-client';
-export * from './rpc-error.filter';
-export * from './rpc-handler.decorator';

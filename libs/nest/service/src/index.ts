@@ -1,6 +1,0 @@
-export * from './logger';
-export * from './service-config';
-export * from './service-core.module';
-export * from './bootstrap';
-export * from './health';
-export * from './event-bus';

@@ -1,0 +1,5 @@
+import { healthContract } from '@alien/contracts';
+
+export const OrchestrationContracts = {
+  health: healthContract('orchestration'),
+} as const;

@@ -1,0 +1,5 @@
+import { healthContract } from '@alien/contracts';
+
+export const ProxyContracts = {
+  health: healthContract('proxy'),
+} as const;

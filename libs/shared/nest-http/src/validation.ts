@@ -1,0 +1,162 @@
+import { ApiError, PageQuery, PageQueryRules, ValidationMessage, parsePageQuery, parseSearch } from '@alien/envelope';
+import { parseBatchQuery, parseId, parseSlug } from '@alien/slug';
+import { ArgumentMetadata, Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+
+/** class-validator constraint → the rule name clients see in `messages[].rule`. */
+const RULES: Record<string, string> = {
+  isDefined: 'required',
+  isNotEmpty: 'required',
+  matches: 'regex',
+  isString: 'string',
+  isInt: 'number',
+  isNumber: 'number',
+  isBoolean: 'boolean',
+  isEmail: 'email',
+  isUrl: 'url',
+  isIn: 'enum',
+  isEnum: 'enum',
+  isArray: 'array',
+  isObject: 'object',
+  isDateString: 'date',
+  isISO8601: 'date',
+  min: 'min',
+  max: 'max',
+  minLength: 'minLength',
+  maxLength: 'maxLength',
+  isLength: 'length',
+  arrayMaxSize: 'maxLength',
+  arrayMinSize: 'minLength',
+  whitelistValidation: 'unknownField',
+};
+
+export function toValidationMessages(errors: ValidationError[], parent = ''): ValidationMessage[] {
+  const out: ValidationMessage[] = [];
+  for (const error of errors) {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const constraints = Object.entries(error.constraints ?? {});
+    if (error.value === undefined && constraints.length) {
+      // A missing field fails every rule it has (string, length, pattern…): say the one thing that matters.
+      out.push({ field, rule: 'required', message: `${field} is required` });
+    } else {
+      for (const [constraint, message] of constraints) out.push({ field, rule: RULES[constraint] ?? constraint, message });
+    }
+    if (error.children?.length) out.push(...toValidationMessages(error.children, field));
+  }
+  return out;
+}
+
+/** Deeper JSON than any of our DTOs needs; class-transformer recurses, so unbounded depth overflowed the stack (500). */
+export const MAX_BODY_DEPTH = 32;
+
+const NUL = '\u0000';
+
+/**
+ * Checks what class-validator cannot: nesting depth (walked iteratively, never recursing) and NUL
+ * characters in strings, which Postgres refuses in text columns. Returns the first problem found.
+ */
+export function inspectBody(body: unknown): ValidationMessage | null {
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value: body, depth: 0, path: '' }];
+  while (stack.length) {
+    const { value, depth, path } = stack.pop() as { value: unknown; depth: number; path: string };
+    if (typeof value === 'string') {
+      if (value.includes(NUL)) {
+        const field = path || 'body';
+        return { field, rule: 'string', message: `${field} must not contain NUL characters` };
+      }
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_BODY_DEPTH) {
+      return { field: path || 'body', rule: 'maxDepth', message: `The body must not nest deeper than ${MAX_BODY_DEPTH} levels` };
+    }
+    for (const [key, child] of Object.entries(value)) {
+      stack.push({ value: child, depth: depth + 1, path: path ? `${path}.${key}` : key });
+    }
+  }
+  return null;
+}
+
+/**
+ * Validates request bodies only. Path and query parameters go through the explicit pipes below, which
+ * must see the raw strings (a global transform would turn "1e9999" into Infinity before they look).
+ */
+class BodyValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'body') return Promise.resolve(value);
+    const problem = inspectBody(value);
+    if (problem) return Promise.reject(ApiError.validation([problem]));
+    return super.transform(value, metadata);
+  }
+}
+
+/** Body validation: unknown fields are refused, every failure comes back as one 422 envelope. */
+export function createValidationPipe(): ValidationPipe {
+  return new BodyValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validateCustomDecorators: false,
+    stopAtFirstError: false,
+    exceptionFactory: (errors) => ApiError.validation(toValidationMessages(errors)),
+  });
+}
+
+/** `@Param('id', IdPipe)`: positive int4, else 422 (`number`, `min`, `max`). */
+@Injectable()
+export class IdPipe implements PipeTransform<string, number> {
+  transform(value: string): number {
+    return parseId(value);
+  }
+}
+
+/** `@Param('slug', SlugPipe)`: `^[a-z0-9_-]+$`, else 422 rule `regex`. */
+@Injectable()
+export class SlugPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    return parseSlug(value);
+  }
+}
+
+/** `@Query(BatchPipe)`: `ids=1,2` or `slugs=a,b`, at most 100. */
+@Injectable()
+export class BatchPipe implements PipeTransform {
+  transform(query: Record<string, unknown>) {
+    return parseBatchQuery(query);
+  }
+}
+
+/** `@Query(new ListQueryPipe(rules))`: page, perPage, orderBy, direction and `q`. */
+export class ListQueryPipe<O extends string> implements PipeTransform {
+  constructor(private readonly rules: PageQueryRules<O>) {}
+
+  transform(query: Record<string, unknown>): { page: PageQuery<O>; q?: string } {
+    const messages: ValidationMessage[] = [];
+    let page: PageQuery<O> | undefined;
+    let q: string | undefined;
+    try {
+      page = parsePageQuery(query, this.rules);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      messages.push(...(e.messages ?? []));
+    }
+    try {
+      q = parseSearch(query['q']);
+      if (q?.includes(NUL)) throw ApiError.invalid('q', 'string', 'q must not contain NUL characters');
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      messages.push(...(e.messages ?? []));
+    }
+    if (messages.length || !page) throw ApiError.validation(messages);
+    return q === undefined ? { page } : { page, q };
+  }
+}
+
+/** What a ListQueryPipe hands to a controller: `query: ListQuery<typeof tagsQuery>`. */
+export type ListQuery<P> = P extends ListQueryPipe<infer O> ? { page: PageQuery<O>; q?: string } : never;
+
+/** PATCH bodies must change something: `{}` is 422 `body` `required`. */
+export function nonEmptyPatch<T extends object>(body: T): T {
+  if (Object.keys(body).length === 0) throw ApiError.invalid('body', 'required', 'Send at least one field to change');
+  return body;
+}

@@ -1,0 +1,3 @@
+export * from './nats-transport';
+export * from './rpc-client';
+export * from './rpc-handler.decorator';

@@ -1,0 +1,7 @@
+
+export * from './service-config';
+export * from './service-core.module';
+export * from './bootstrap';
+export * from './health';
+export * from './event-bus';
+export * from './rpc-error.filter';

@@ -1,0 +1,64 @@
+import { PrefixedServerNats, natsOptions } from '@alien/nest-rpc';
+import { RpcErrorFilter } from './rpc-error.filter';
+import { ServiceName } from '@alien/contracts';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { DataSourceOptions } from 'typeorm';
+import {
+  HealthController,
+  NATS_SERVER,
+  NatsHealthIndicator,
+  ReadinessService,
+  SERVICE_NAME,
+  createHealthHandler,
+} from './health';
+import { ROOT_LOGGER } from '@alien/logging';
+import { CommonServiceConfig } from './service-config';
+
+export interface ServiceCoreOptions {
+  service: ServiceName;
+  config: CommonServiceConfig;
+  logger: Logger;
+  dataSource: DataSourceOptions;
+}
+
+/**
+ * Everything a NATS service shares: pino logging with request context, the RPC error contract,
+ * its TypeORM DataSource, the NATS server strategy and health (HTTP probes + NATS health subject).
+ */
+@Module({})
+export class ServiceCoreModule {
+  static forRoot(options: ServiceCoreOptions): DynamicModule {
+    const { service, config, logger } = options;
+    const natsServer = new PrefixedServerNats(
+      { ...natsOptions({ url: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, name: service }, 'server'), queue: service },
+      config.NATS_SUBJECT_PREFIX,
+      logger,
+    );
+    return {
+      module: ServiceCoreModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: { logger, autoLogging: false, quietReqLogger: true },
+        }),
+        TypeOrmModule.forRoot({ ...options.dataSource, manualInitialization: false, retryAttempts: 0 }),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [HealthController, createHealthHandler(service)],
+      providers: [
+        { provide: SERVICE_NAME, useValue: service },
+        { provide: ROOT_LOGGER, useValue: logger },
+        { provide: NATS_SERVER, useValue: natsServer },
+        { provide: APP_FILTER, useClass: RpcErrorFilter },
+        NatsHealthIndicator,
+        ReadinessService,
+      ],
+      exports: [NATS_SERVER, ROOT_LOGGER, SERVICE_NAME, ReadinessService],
+    };
+  }
+}
