@@ -16,6 +16,11 @@ export class MembersHandler {
     return this.members.list(req.ctx, req.data.organizationId, req.data.page);
   }
 
+  @RpcHandler(AuthContracts.members.get)
+  get(@Payload() req: RpcRequest<{ organizationId: number; userId: number }>): Promise<MemberView> {
+    return this.members.get(req.ctx, req.data.organizationId, req.data.userId);
+  }
+
   @RpcHandler(AuthContracts.members.add)
   add(@Payload() req: RpcRequest<{ organizationId: number; email?: string; userId?: number; role: Role }>): Promise<MemberView> {
     return this.members.add(req.ctx, req.data);

@@ -43,6 +43,16 @@ export class MembersService {
     return findPage(qb, page, ORDER, toMemberView);
   }
 
+  /** One member, for fellow members (a stranger gets 404 for the organization, never the member). */
+  async get(ctx: RequestContext, organizationId: number, userId: number): Promise<MemberView> {
+    await this.access.membership(ctx, organizationId);
+    const member = await this.db
+      .getRepository(MembershipEntity)
+      .findOne({ where: { organizationId, userId }, relations: { user: true } });
+    if (!member) throw ApiError.notFound('Member not found');
+    return toMemberView(member);
+  }
+
   /** Owner/admin add a user by id or email; an unknown email is invited (linked at first OIDC sign-in). */
   async add(
     ctx: RequestContext,

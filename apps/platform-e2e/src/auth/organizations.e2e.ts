@@ -60,6 +60,18 @@ describe('organizations and members', () => {
     expect((await as(outsider).get(`/organizations/${orgId}/members`)).status).toBe(404);
   });
 
+  it('shows one member to fellow members: 404 for strangers and for users who are not members', async () => {
+    const res = await as(viewer).get(`/organizations/${orgId}/members/${writer.userId}`);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ userId: writer.userId, organizationId: orgId, role: 'writer', status: 'active', email: writer.email });
+    expect((await as(viewer).get(`/organizations/${orgId}/members/${outsider.userId}`)).body).toMatchObject({
+      success: false,
+      error: { status: 404 },
+    });
+    expect((await as(outsider).get(`/organizations/${orgId}/members/${writer.userId}`)).status).toBe(404);
+    expect((await as(viewer).get(`/organizations/${orgId}/members/abc`)).status).toBe(422);
+  });
+
   it('stops role escalation', async () => {
     const self = await as(writer).patch(`/organizations/${orgId}/members/${writer.userId}`, { role: 'owner' });
     expect(self.status).toBe(403);

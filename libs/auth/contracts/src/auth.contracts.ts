@@ -120,6 +120,7 @@ export const AuthContracts = {
   },
   members: {
     list: rpc<{ organizationId: number; page: PageQuery }, Page<MemberView>>('auth.member.list.v1'),
+    get: rpc<{ organizationId: number; userId: number }, MemberView>('auth.member.get.v1'),
     add: rpc<{ organizationId: number; email?: string; userId?: number; role: Role }, MemberView>('auth.member.add.v1'),
     update: rpc<{ organizationId: number; userId: number; patch: MemberPatch }, MemberView>('auth.member.update.v1'),
     remove: rpc<{ organizationId: number; userId: number }, { userId: number; removed: true }>('auth.member.remove.v1'),

@@ -11,6 +11,7 @@ export interface RpcRequest<T> {
  * Both the service handler and the gateway's typed client import the same constant.
  */
 export interface RpcContract<Req, Res> {
+  readonly kind: 'rpc';
   readonly subject: string;
   /** Phantom fields: never set at run time, they carry the types. */
   readonly _req?: Req;
@@ -18,17 +19,34 @@ export interface RpcContract<Req, Res> {
 }
 
 export function rpc<Req, Res>(subject: string): RpcContract<Req, Res> {
-  return { subject };
+  return { kind: 'rpc', subject };
 }
 
 /** A domain event published on JetStream (past tense subject). */
 export interface EventContract<T> {
+  readonly kind: 'event';
   readonly subject: string;
   readonly _payload?: T;
 }
 
 export function event<T>(subject: string): EventContract<T> {
-  return { subject };
+  return { kind: 'event', subject };
+}
+
+/** Every contract reachable from a contracts module's exports (for docs and checks). */
+export function collectContracts(exports: Record<string, unknown>): (RpcContract<unknown, unknown> | EventContract<unknown>)[] {
+  const found = new Map<string, RpcContract<unknown, unknown> | EventContract<unknown>>();
+  const visit = (value: unknown, depth: number) => {
+    if (typeof value !== 'object' || value === null || depth > 6) return;
+    const c = value as { kind?: unknown; subject?: unknown };
+    if ((c.kind === 'rpc' || c.kind === 'event') && typeof c.subject === 'string') {
+      found.set(`${c.kind}:${c.subject}`, value as RpcContract<unknown, unknown>);
+      return;
+    }
+    for (const child of Object.values(value)) visit(child, depth + 1);
+  };
+  for (const value of Object.values(exports)) visit(value, 0);
+  return [...found.values()];
 }
 
 export type RequestOf<C> = C extends RpcContract<infer Req, unknown> ? Req : never;

@@ -78,6 +78,11 @@ export class OrganizationsController {
     return paginated(await this.auth.call(AuthContracts.members.list, { organizationId: id, page: query.page }, ctx));
   }
 
+  @ApiGetById(MemberDto, { path: ':id/members/:userId', summary: 'One member of an organization (any member may look)' })
+  async member(@Param('id', IdPipe) id: number, @Param('userId', IdPipe) userId: number, @Ctx() ctx: RequestContext) {
+    return success(await this.auth.call(AuthContracts.members.get, { organizationId: id, userId }, ctx));
+  }
+
   @ApiCreate(MemberDto, {
     path: ':id/members',
     summary: 'Add a member by userId or email (owner, admin; only owners add owners)',
