@@ -1,15 +1,10 @@
 import { AuthHttpModule } from '@alien/auth/http';
 import { CatalogHttpModule } from '@alien/catalog/http';
+import { IdentityGuard, IdentityModule } from '@alien/nest-identity';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { AuthEventsListener } from './auth/auth-events.listener';
-import { IdentityGuard } from './auth/identity.guard';
-import { IdentityService } from './auth/identity.service';
-import { JwtVerifier } from './auth/jwt/jwt-verifier';
-import { PrincipalCache } from './auth/principal-cache';
-import { TokenUsageReporter } from './auth/token-usage';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { DocsController, OPENAPI_DOCUMENT } from './docs/docs.controller';
 import { GatewayHealth, HealthController } from './health/health.controller';
@@ -29,6 +24,7 @@ export class GatewayModule {
         // (http-hooks.ts), so nestjs-pino's per-request middleware is not mounted anywhere.
         LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         ServiceClientsModule,
+        IdentityModule.forRoot(config),
         // Each domain's routes, owned by its team (libs/<domain>/http).
         AuthHttpModule,
         CatalogHttpModule,
@@ -41,12 +37,7 @@ export class GatewayModule {
         { provide: OPENAPI_DOCUMENT, useValue: { json: '{}' } },
         RouteTable,
         GatewayHealth,
-        { provide: PrincipalCache, useValue: new PrincipalCache(config.AUTH_CACHE_TTL_MS, config.AUTH_CACHE_MAX_ENTRIES) },
-        JwtVerifier,
-        TokenUsageReporter,
-        IdentityService,
-        AuthEventsListener,
-        { provide: APP_GUARD, useClass: IdentityGuard },
+        { provide: APP_GUARD, useExisting: IdentityGuard },
         {
           provide: APP_FILTER,
           inject: [HttpAdapterHost, RouteTable, PinoLogger],

@@ -10,5 +10,5 @@ runMain('gateway', async () => {
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info({ port, adapter: config.HTTP_ADAPTER }, 'gateway listening');
+  logger.info({ port }, 'gateway listening');
 });

@@ -57,9 +57,13 @@ function appConfig(app: string): AppConfig {
   const source = read(`apps/${app}/src/config.ts`);
   const isService = /commonServiceSpecs|readCommonServiceConfig/.test(source);
   const own = specKeys(source);
-  const common = isService ? specKeys(read('libs/shared/nest-service/src/service-config.ts')) : undefined;
-  const keys = new Set([...own.keys, ...(common?.keys ?? [])]);
-  const secretKeys = new Set([...own.secretKeys, ...(common?.secretKeys ?? [])]);
+  // Spec sets an app spreads into its own: the services' common set, the edges' identity set.
+  const shared = [
+    ...(isService ? [specKeys(read('libs/shared/nest-service/src/service-config.ts'))] : []),
+    ...(/identitySpecs\(\)/.test(source) ? [specKeys(read('libs/shared/nest-identity/src/identity-config.ts'))] : []),
+  ];
+  const keys = new Set([...own.keys, ...shared.flatMap((c) => [...c.keys])]);
+  const secretKeys = new Set([...own.secretKeys, ...shared.flatMap((c) => [...c.secretKeys])]);
   const portMatch = isService
     ? /export const \w+_HEALTH_PORT\s*=\s*([\d_]+)/.exec(source)
     : /^\s+PORT:\s*int\(\{\s*default:\s*([\d_]+)/m.exec(source);

@@ -1,6 +1,5 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
@@ -10,41 +9,25 @@ import { GatewayConfig } from '../config';
 import { OPENAPI_DOCUMENT } from '../docs/docs.controller';
 import { buildOpenApiDocument } from '../docs/openapi-document';
 import { envelopeClientError, envelopeFrameworkErrors } from './framework-errors';
-import { expressEdge, installFastifyHooks } from './http-hooks';
+import { installFastifyHooks } from './http-hooks';
 import { createValidationPipe, requestIdOf } from '@alien/nest-http';
 
-/**
- * Builds the gateway on the configured HTTP adapter. Fastify is the default (it won the P1 bench,
- * see tools/bench); Express stays selectable with HTTP_ADAPTER=express for comparison.
- */
+/** Builds the gateway on Fastify (it won every run of bench P1 against Express, which is gone). */
 export async function createGatewayApp(config: GatewayConfig, logger: Pino): Promise<INestApplication> {
   const module = GatewayModule.register(config, logger);
-  const options = { bufferLogs: true, abortOnError: false } as const;
-  let app: INestApplication;
-  if (config.HTTP_ADAPTER === 'fastify') {
-    const adapter = new FastifyAdapter({
-      bodyLimit: config.BODY_LIMIT_BYTES,
-      genReqId: (req: IncomingMessage) => requestIdOf(req),
-      // Route matching: `/tags/` and `/tags` are the same resource.
-      routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-      // Errors Fastify answers itself (bad URL encoding, unparsable requests) get the envelope too.
-      frameworkErrors: envelopeFrameworkErrors,
-      clientErrorHandler: envelopeClientError,
-    });
-    // Only JSON bodies are accepted; without a parser for text/plain Fastify answers 415 for it.
-    adapter.getInstance().removeContentTypeParser(['text/plain']);
-    installFastifyHooks(adapter.getInstance() as never, logger);
-    app = await NestFactory.create<NestFastifyApplication>(module, adapter, options);
-  } else {
-    const expressApp = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
-      ...options,
-      bodyParser: false,
-    });
-    expressApp.use(expressEdge(logger));
-    expressApp.useBodyParser('json', { limit: config.BODY_LIMIT_BYTES });
-    expressApp.disable('x-powered-by');
-    app = expressApp;
-  }
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    genReqId: (req: IncomingMessage) => requestIdOf(req),
+    // Route matching: `/tags/` and `/tags` are the same resource.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // Errors Fastify answers itself (bad URL encoding, unparsable requests) get the envelope too.
+    frameworkErrors: envelopeFrameworkErrors,
+    clientErrorHandler: envelopeClientError,
+  });
+  // Only JSON bodies are accepted; without a parser for text/plain Fastify answers 415 for it.
+  adapter.getInstance().removeContentTypeParser(['text/plain']);
+  installFastifyHooks(adapter.getInstance() as never, logger);
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

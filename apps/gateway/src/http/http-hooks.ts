@@ -1,6 +1,6 @@
 import { ApiError } from '@alien/envelope';
 import type { FastifyInstance } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { jsonBodyError } from './json-body';
 import { identityOf, redactUrl, requestIdOf } from '@alien/nest-http';
@@ -52,21 +52,4 @@ export function installFastifyHooks(fastify: FastifyInstance, logger: Logger): v
     logAccess(logger, request.raw, reply.statusCode, reply.elapsedTime);
     done();
   });
-}
-
-/** The same edge work for the Express adapter (kept for the adapter comparison in tools/bench). */
-export function expressEdge(logger: Logger) {
-  return (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
-    const started = performance.now();
-    requestIdOf(req, res);
-    res.once('finish', () => logAccess(logger, req, res.statusCode, performance.now() - started));
-    const error = jsonBodyError(req);
-    if (error) {
-      res.statusCode = error.status;
-      res.setHeader('content-type', 'application/json; charset=utf-8');
-      res.end(envelopeBody(error));
-      return;
-    }
-    next();
-  };
 }

@@ -1,24 +1,11 @@
 import { Page, PageQuery } from '@alien/envelope';
-import { Ability, OidcClaims, Role } from '@alien/identity';
+import { Ability, Role } from '@alien/identity';
 import { IdOrSlug } from '@alien/slug';
-import { event, healthContract, rpc } from '@alien/contracts';
+import { IdentityContracts, healthContract, rpc } from '@alien/contracts';
 
-/** What the gateway learns about a credential: enough to build an Identity for any organization. */
-export interface Principal {
-  userId: number;
-  /** Set when the credential is an `oat_` token. */
-  tokenId: number | null;
-  authMethod: 'token' | 'jwt';
-  abilities: Ability[];
-  /** The token may act only in this organization (null: any of the user's organizations). */
-  restrictedOrganizationId: number | null;
-  isPlatformAdmin: boolean;
-  currentOrganizationId: number | null;
-  /** Active memberships only. */
-  memberships: { organizationId: number; role: Role }[];
-  /** Token expiry (ISO) or null. */
-  expiresAt: string | null;
-}
+// What every edge (gateway, proxy) needs to authenticate callers lives in the shared contracts;
+// auth serves and publishes it. Re-exported so auth's own code reads it from its contracts.
+export { AUTH_EVENTS_STREAM, AuthEvents, Principal, TOKEN_USED, affectedUserIds } from '@alien/contracts';
 
 export interface UserView {
   id: number;
@@ -97,7 +84,7 @@ export const AuthContracts = {
   health: healthContract('auth'),
   tokens: {
     /** The gateway sends the SHA-256 of the token, never the token itself. */
-    verify: rpc<{ tokenHash: string }, Principal>('auth.token.verify.v1'),
+    verify: IdentityContracts.verifyToken,
     create: rpc<CreateTokenRequest, CreatedAccessToken>('auth.token.create.v1'),
     list: rpc<{ page: PageQuery }, Page<AccessTokenView>>('auth.token.list.v1'),
     get: rpc<{ id: number }, AccessTokenView>('auth.token.get.v1'),
@@ -105,7 +92,7 @@ export const AuthContracts = {
   },
   users: {
     /** First sight of an OIDC subject provisions the user. */
-    resolveOidc: rpc<{ issuer: string; subject: string; claims: OidcClaims }, Principal>('auth.user.resolve-oidc.v1'),
+    resolveOidc: IdentityContracts.resolveOidc,
     me: rpc<Record<string, never>, UserView>('auth.user.me.v1'),
     updateMe: rpc<{ firstName?: string | null; lastName?: string | null }, UserView>('auth.user.update-me.v1'),
     setStatus: rpc<{ id: number; status: 'active' | 'deactivated' }, UserView>('auth.user.set-status.v1'),
@@ -126,27 +113,3 @@ export const AuthContracts = {
     remove: rpc<{ organizationId: number; userId: number }, { userId: number; removed: true }>('auth.member.remove.v1'),
   },
 } as const;
-
-/** Fire-and-forget: the gateway reports token use; auth updates `lastUsedAt` off the request path. */
-export const TOKEN_USED = event<{ tokenIds: number[] }>('auth.token.used.v1');
-
-/** Domain events (JetStream stream AUTH_EVENTS); every gateway replica also listens to evict caches. */
-export const AuthEvents = {
-  tokenRevoked: event<{ tokenId: number; userId: number }>('auth.token.revoked.v1'),
-  memberAdded: event<{ organizationId: number; userId: number; role: Role }>('auth.member.added.v1'),
-  memberUpdated: event<{ organizationId: number; userId: number; role: Role; status: string }>('auth.member.updated.v1'),
-  memberRemoved: event<{ organizationId: number; userId: number }>('auth.member.removed.v1'),
-  organizationDeleted: event<{ organizationId: number; memberUserIds: number[] }>('auth.organization.deleted.v1'),
-  userUpdated: event<{ userId: number; status: string }>('auth.user.updated.v1'),
-} as const;
-
-export const AUTH_EVENTS_STREAM = 'AUTH_EVENTS';
-
-/** Users affected by an auth event (whose cached principals must go). */
-export function affectedUserIds(subject: string, payload: unknown): number[] | 'all' {
-  const p = payload as Record<string, unknown>;
-  if (subject.endsWith(AuthEvents.organizationDeleted.subject)) {
-    return Array.isArray(p['memberUserIds']) ? (p['memberUserIds'] as number[]) : 'all';
-  }
-  return typeof p?.['userId'] === 'number' ? [p['userId'] as number] : 'all';
-}

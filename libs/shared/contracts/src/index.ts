@@ -1,2 +1,3 @@
 export * from './rpc';
 export * from './services';
+export * from './identity';

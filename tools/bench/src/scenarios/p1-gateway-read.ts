@@ -4,12 +4,9 @@ import type { Row, Scenario } from '../scenario';
 
 /** Goals from the issue, as a ratio and a difference against the baseline of the same launch. */
 export const P1_GOALS = { minRpsRatio: 0.6, maxAddedP50Ms: 0.5 } as const;
-const ADAPTERS = ['fastify', 'express'] as const;
-type Adapter = (typeof ADAPTERS)[number];
 
 interface Variant {
   name: string;
-  adapter?: Adapter;
   logLevel?: string;
   problems: string[];
   target?: LoadTarget;
@@ -55,8 +52,8 @@ export const P1: Scenario = {
   id: 'P1',
   title: 'GET /tags/{id}: gateway → NATS → catalog → Postgres vs one plain process + pg',
   description:
-    'Throughput (2xx req/s) and p50/p99 at N connections, and p50 at 1 connection, for the gateway on ' +
-    'each HTTP adapter (LOG_LEVEL=warn, and info as production runs) against a single Node process ' +
+    'Throughput (2xx req/s) and p50/p99 at N connections, and p50 at 1 connection, for the gateway ' +
+    '(Fastify; at the bench LOG_LEVEL and at info as production runs) against a single Node process ' +
     'running the same SELECT with a pg Pool of the same size. All targets run side by side and are ' +
     'measured in interleaved rounds.',
 
@@ -79,15 +76,13 @@ export const P1: Scenario = {
     const baseline: Variant = { name: `baseline (${String(baselineProc.process.readyLine['server'])} + pg)`, problems: [] };
 
     const gateways: Variant[] = [];
-    for (const logLevel of levels) {
-      for (const adapter of ADAPTERS) gateways.push({ name: `gateway ${adapter} (LOG_LEVEL=${logLevel})`, adapter, logLevel, problems: [] });
-    }
+    for (const logLevel of levels) gateways.push({ name: `gateway (LOG_LEVEL=${logLevel})`, logLevel, problems: [] });
     const started = await Promise.all(
       gateways.map((g) =>
         ctx
           .startGateway(
-            { HTTP_ADAPTER: g.adapter, LOG_LEVEL: g.logLevel, NATS_SUBJECT_PREFIX: prefixes.get(g.logLevel ?? '') },
-            `gateway-${g.adapter}-${g.logLevel}`,
+            { LOG_LEVEL: g.logLevel, NATS_SUBJECT_PREFIX: prefixes.get(g.logLevel ?? '') },
+            `gateway-${g.logLevel}`,
           )
           .catch((error: unknown) => {
             g.problems.push(`failed to start: ${firstLine(error)}`);
@@ -129,23 +124,14 @@ export const P1: Scenario = {
     const high = await ctx.compareHttp(targets, settings.connections);
     const single = await ctx.compareHttp(targets, 1);
 
-    // The adapter that wins: throughput at N connections at the bench log level.
-    const ranked = gateways
-      .filter((g) => g.logLevel === settings.logLevel)
-      .map((g) => ({ adapter: g.adapter, rps: high.get(g.name)?.rps ?? 0, p50: single.get(g.name)?.latency.p50 }))
-      .sort((a, b) => b.rps - a.rps);
-    const [winner, runnerUp] = ranked;
-    if (winner && winner.rps > 0) {
-      const margin = runnerUp?.rps ? ` (${((winner.rps / runnerUp.rps - 1) * 100).toFixed(1)}% more req/s than ${runnerUp.adapter})` : '';
-      ctx.note(`winner at ${settings.connections} connections: ${winner.adapter}${margin}`);
-      const info = gateways.find((g) => g.adapter === winner.adapter && g.logLevel === 'info');
-      const infoRps = info && high.get(info.name)?.rps;
-      if (infoRps && settings.logLevel !== 'info') {
-        const change = (infoRps / winner.rps - 1) * 100;
-        ctx.note(
-          `${winner.adapter} at LOG_LEVEL=info (production): ${Math.abs(change).toFixed(1)}% ${change < 0 ? 'fewer' : 'more'} req/s than at ${settings.logLevel}`,
-        );
-      }
+    // What production logging (info) costs against the bench log level.
+    const quiet = gateways.find((g) => g.logLevel === settings.logLevel);
+    const info = gateways.find((g) => g.logLevel === 'info');
+    const quietRps = quiet && high.get(quiet.name)?.rps;
+    const infoRps = info && high.get(info.name)?.rps;
+    if (quietRps && infoRps && quiet !== info) {
+      const change = (infoRps / quietRps - 1) * 100;
+      ctx.note(`LOG_LEVEL=info (production): ${Math.abs(change).toFixed(1)}% ${change < 0 ? 'fewer' : 'more'} req/s than at ${settings.logLevel}`);
     }
 
     const baseHigh = high.get(baseline.name);
@@ -162,7 +148,7 @@ export const P1: Scenario = {
       p99Ms: r.latency.p99,
       cpuMsPerRequest: r.cpuMsPerRequest,
       problems: [...v.problems, ...loadProblems(r)],
-      details: { ...r, ...(v.adapter ? { adapter: v.adapter, logLevel: v.logLevel } : {}) },
+      details: { ...r, ...(v.logLevel ? { logLevel: v.logLevel } : {}) },
     });
     const rows: Row[] = [];
     for (const v of variants) {

@@ -33,7 +33,7 @@ export const P2: Scenario = {
     try {
       await Promise.all([ctx.startService('catalog', {}, 'p2-catalog'), ctx.startService('auth', {}, 'p2-auth')]);
       const gateway = await ctx.startGateway(
-        { HTTP_ADAPTER: 'fastify', OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: 'bench' },
+        { OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: 'bench' },
         'p2-gateway',
       );
       const actor = await createActor(platform.env, 'bench');

@@ -3,13 +3,13 @@ import { ApiError } from '@alien/envelope';
 import { JwksServer, OidcProviderHandle, freePort, startJwksServer, startOidcProvider } from '@alien/testing';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { GATEWAY_CONFIG, loadGatewayConfig } from '../../config';
-import { JWT_PROVIDERS, JwtVerifier, jwtFromHeaders, looksLikeJwt } from './jwt-verifier';
+import { IDENTITY_CONFIG, readIdentityConfig } from '../identity-config';
+import { JwtVerifier, jwtFromHeaders, looksLikeJwt } from './jwt-verifier';
 
 const now = () => Math.floor(Date.now() / 1000);
 
 function verifierFor(env: Record<string, string>): JwtVerifier {
-  return new JwtVerifier(loadGatewayConfig(env));
+  return new JwtVerifier(readIdentityConfig(env));
 }
 
 /** The ApiError verify() rejected with (fails the test when it resolved). */
@@ -192,8 +192,8 @@ describe(JwtVerifier.name, () => {
     });
 
     it('rejects HS* in OIDC_ALGORITHMS at start, naming the variable', () => {
-      expect(() => loadGatewayConfig({ ...env, OIDC_ALGORITHMS: 'RS256,HS256' })).toThrow(ConfigError);
-      expect(() => loadGatewayConfig({ ...env, OIDC_ALGORITHMS: 'none' })).toThrow(/OIDC_ALGORITHMS/);
+      expect(() => readIdentityConfig({ ...env, OIDC_ALGORITHMS: 'RS256,HS256' })).toThrow(ConfigError);
+      expect(() => readIdentityConfig({ ...env, OIDC_ALGORITHMS: 'none' })).toThrow(/OIDC_ALGORITHMS/);
     });
 
     it('refetches the JWKS once for an unknown kid, then refuses the token', async () => {
@@ -340,10 +340,10 @@ describe(JwtVerifier.name, () => {
     }
   });
 
-  it('is built by Nest from GATEWAY_CONFIG', async () => {
+  it('is built by Nest from IDENTITY_CONFIG', async () => {
     const issuer = await startJwksServer();
-    const config = loadGatewayConfig({ OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: issuer.audience });
-    @Module({ providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ...JWT_PROVIDERS] })
+    const config = readIdentityConfig({ OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: issuer.audience });
+    @Module({ providers: [{ provide: IDENTITY_CONFIG, useValue: config }, JwtVerifier] })
     class JwtTestModule {}
     const app = await NestFactory.createApplicationContext(JwtTestModule, { logger: false });
     try {

@@ -1,8 +1,8 @@
-import { AuthEvents, affectedUserIds } from '@alien/auth/contracts';
+import { AuthEvents, affectedUserIds } from '@alien/contracts';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { JSONCodec, NatsConnection, connect } from 'nats';
 import { PinoLogger } from 'nestjs-pino';
-import { GATEWAY_CONFIG, GatewayConfig } from '../config';
+import { IDENTITY_CONFIG, IdentityConfig } from './identity-config';
 import { PrincipalCache } from './principal-cache';
 
 const codec = JSONCodec();
@@ -18,7 +18,7 @@ export class AuthEventsListener implements OnApplicationBootstrap, OnModuleDestr
   private closed = false;
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     private readonly cache: PrincipalCache,
     private readonly logger: PinoLogger,
   ) {

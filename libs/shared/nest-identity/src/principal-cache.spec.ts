@@ -1,4 +1,4 @@
-import { Principal } from '@alien/auth/contracts';
+import { Principal } from '@alien/contracts';
 import { PrincipalCache } from './principal-cache';
 
 const principal = (userId: number, tokenId: number | null = null): Principal => ({

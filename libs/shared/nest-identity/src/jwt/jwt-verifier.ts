@@ -3,7 +3,7 @@ import { ApiError } from '@alien/envelope';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwksClient, SigningKey } from 'jwks-rsa';
 import { Strategy } from 'passport-jwt';
-import { GATEWAY_CONFIG, GatewayConfig } from '../../config';
+import { IDENTITY_CONFIG, IdentityConfig } from '../identity-config';
 
 /** What the gateway learns from a verified OIDC access token. */
 export interface VerifiedJwt {
@@ -136,7 +136,7 @@ export class JwtVerifier {
   /** Whether the last JWKS fetch failed: decides 503 (issuer down) versus 401 (unknown key) once rate-limited. */
   private jwksFailing = false;
 
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
+  constructor(@Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig) {
     const issuer: string | undefined = config.OIDC_ISSUER || undefined;
     this.issuer = issuer;
     this.issuers = issuer ? [...new Set([issuer, withoutTrailingSlash(issuer), `${withoutTrailingSlash(issuer)}/`])] : [];
@@ -305,5 +305,3 @@ export class JwtVerifier {
   }
 }
 
-/** Add to the gateway module's providers (GATEWAY_CONFIG must be provided there, as it is). */
-export const JWT_PROVIDERS = [JwtVerifier];

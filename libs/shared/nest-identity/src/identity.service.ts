@@ -1,4 +1,5 @@
-import { AuthContracts, Principal } from '@alien/auth/contracts';
+import { IdentityContracts, Principal } from '@alien/contracts';
+import { RpcClient } from '@alien/nest-rpc';
 import { ApiError } from '@alien/envelope';
 import {
   ANONYMOUS,
@@ -14,8 +15,8 @@ import { MAX_ID } from '@alien/slug';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { GATEWAY_CONFIG, GatewayConfig } from '../config';
-import { ServiceClients } from '../rpc/service-clients';
+import { IDENTITY_CONFIG, IdentityConfig } from './identity-config';
+import { ServiceBus } from '@alien/nest-http';
 import { JwtVerifier, VerifiedJwt, looksLikeJwt } from './jwt/jwt-verifier';
 import { PrincipalCache } from './principal-cache';
 import { TokenUsageReporter } from './token-usage';
@@ -78,16 +79,19 @@ export function organizationContext(
 /** Turns a request's credentials into an Identity, once per request (cached principals, events evict). */
 @Injectable()
 export class IdentityService {
+  private readonly auth: RpcClient;
   /** Verified JWTs by their SHA-256, until they expire (or the cache TTL): a signature is checked once. */
   private readonly verifiedJwts = new Map<string, { jwt: VerifiedJwt; until: number }>();
 
   constructor(
-    private readonly clients: ServiceClients,
+    bus: ServiceBus,
     private readonly cache: PrincipalCache,
     private readonly jwt: JwtVerifier,
     private readonly usage: TokenUsageReporter,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+  ) {
+    this.auth = bus.client('auth');
+  }
 
   async resolve(headers: IncomingHttpHeaders, requestId: string): Promise<Identity> {
     const credential = credentialFrom(headers);
@@ -116,7 +120,7 @@ export class IdentityService {
     if (!principal) {
       // Not one of ours (typo, truncated, made up): refuse without asking anyone.
       if (!hasValidChecksum(token)) throw ApiError.unauthenticated('Invalid token', 'invalid_token');
-      principal = await this.clients.auth.call(AuthContracts.tokens.verify, { tokenHash: hash }, this.systemContext(requestId));
+      principal = await this.auth.call(IdentityContracts.verifyToken, { tokenHash: hash }, this.systemContext(requestId));
       this.cache.set(key, principal, principal.expiresAt ? Date.parse(principal.expiresAt) : undefined);
     } else if (principal.expiresAt && Date.parse(principal.expiresAt) <= Date.now()) {
       throw ApiError.unauthenticated('This token has expired', 'invalid_token');
@@ -147,8 +151,8 @@ export class IdentityService {
     const key = `j:${verified.issuer}\u0000${verified.subject}`;
     let principal = this.cache.get(key);
     if (!principal) {
-      principal = await this.clients.auth.call(
-        AuthContracts.users.resolveOidc,
+      principal = await this.auth.call(
+        IdentityContracts.resolveOidc,
         { issuer: verified.issuer, subject: verified.subject, claims: verified.claims },
         this.systemContext(requestId),
       );

@@ -1,4 +1,4 @@
-import { Principal } from '@alien/auth/contracts';
+import { Principal } from '@alien/contracts';
 
 interface Entry {
   principal: Principal;

@@ -1,6 +1,7 @@
-import { TOKEN_USED } from '@alien/auth/contracts';
+import { TOKEN_USED } from '@alien/contracts';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { ServiceClients } from '../rpc/service-clients';
+import { ServiceBus } from '@alien/nest-http';
+import { RpcClient } from '@alien/nest-rpc';
 
 const FLUSH_EVERY_MS = 5_000;
 const SAME_TOKEN_EVERY_MS = 60_000;
@@ -15,7 +16,10 @@ export class TokenUsageReporter implements OnModuleDestroy {
   private pending = new Set<number>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly clients: ServiceClients) {
+  private readonly auth: RpcClient;
+
+  constructor(bus: ServiceBus) {
+    this.auth = bus.client('auth');
     this.timer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
     this.timer.unref();
   }
@@ -33,7 +37,7 @@ export class TokenUsageReporter implements OnModuleDestroy {
     if (!this.pending.size) return;
     const tokenIds = [...this.pending];
     this.pending = new Set();
-    this.clients.auth.emit(TOKEN_USED.subject, { tokenIds });
+    this.auth.emit(TOKEN_USED.subject, { tokenIds });
     if (this.lastReported.size > 100_000) this.lastReported.clear();
   }
 
