@@ -2,8 +2,8 @@ import { AuthEvents, ORGANIZATION_ORDER_BY, OrganizationView, UserView } from '@
 import { ApiError, Page, PageQuery } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
 import { EventBus } from '@alien/nest-service';
-import { findPage, likePattern } from '@alien/persistence';
-import { IdOrSlug, slugify } from '@alien/slug';
+import { findPage, likePattern, saveWithUniqueSlug } from '@alien/persistence';
+import { IdOrSlug } from '@alien/slug';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -56,15 +56,17 @@ export class OrganizationsService {
     if (ctx.identity.restrictedOrganizationId !== null) {
       throw ApiError.forbidden('A token restricted to one organization cannot create organizations');
     }
-    const slug = req.slug ?? slugify(req.name);
-    const { org, membership } = await this.db.transaction(async (m) => {
-      const orgs = m.getRepository(OrganizationEntity);
-      if (await orgs.existsBy({ slug })) throw ApiError.conflict(`The slug "${slug}" is taken`, 'slug_taken');
-      const org = await orgs.save({ name: req.name.trim(), slug, createdBy: userId });
-      const membership = await m.getRepository(MembershipEntity).save({ organizationId: org.id, userId, role: 'owner' });
-      await this.users.setCurrentOrganizationIfNone(m, userId, org.id);
-      return { org, membership };
-    });
+    const orgs = this.db.getRepository(OrganizationEntity);
+    const { org, membership } = await saveWithUniqueSlug(
+      { explicit: req.slug, name: req.name, fallback: 'org', what: 'organization', isTaken: (slug) => orgs.existsBy({ slug }) },
+      (slug) =>
+        this.db.transaction(async (m) => {
+          const org = await m.getRepository(OrganizationEntity).save({ name: req.name.trim(), slug, createdBy: userId });
+          const membership = await m.getRepository(MembershipEntity).save({ organizationId: org.id, userId, role: 'owner' });
+          await this.users.setCurrentOrganizationIfNone(m, userId, org.id);
+          return { org, membership };
+        }),
+    );
     await this.events.publish(AuthEvents.memberAdded, { organizationId: org.id, userId, role: membership.role });
     return toOrganizationView(await this.reload(org.id), 'owner');
   }

@@ -1,7 +1,7 @@
 import { DeletedReply, ReferenceCreateRequest, ReferenceItem, ReferenceKind, ReferenceListRequest, ReferenceUpdateRequest } from '@alien/catalog/contracts';
 import { ApiError, Page } from '@alien/envelope';
-import { findPage, likePattern } from '@alien/persistence';
-import { BatchQuery, IdOrSlug, orderByRequest, slugify } from '@alien/slug';
+import { findPage, likePattern, saveWithUniqueSlug } from '@alien/persistence';
+import { BatchQuery, IdOrSlug, orderByRequest } from '@alien/slug';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
@@ -89,18 +89,20 @@ export class ReferenceListsService {
 
   async create(kind: ReferenceKind, req: ReferenceCreateRequest): Promise<ReferenceItem> {
     const repo = this.repo(kind);
-    const slug = req.slug ?? slugify(req.name);
-    if (await repo.existsBy({ slug })) {
-      throw ApiError.conflict(`A ${SINGULAR[kind].toLowerCase()} with slug "${slug}" already exists`, 'slug_taken');
-    }
-    const row = repo.create({
-      name: req.name.trim(),
-      slug,
-      description: req.description ?? null,
-      url: req.url ?? null,
-      ...(kind === 'licenses' ? { spdxId: req.spdxId ?? null } : {}),
-    });
-    return toReferenceItem(await repo.save(row));
+    const saved = await saveWithUniqueSlug(
+      { explicit: req.slug, name: req.name, fallback: SINGULAR[kind].toLowerCase(), what: SINGULAR[kind].toLowerCase(), isTaken: (slug) => repo.existsBy({ slug }) },
+      (slug) =>
+        repo.save(
+          repo.create({
+            name: req.name.trim(),
+            slug,
+            description: req.description ?? null,
+            url: req.url ?? null,
+            ...(kind === 'licenses' ? { spdxId: req.spdxId ?? null } : {}),
+          }),
+        ),
+    );
+    return toReferenceItem(saved);
   }
 
   async update(kind: ReferenceKind, req: ReferenceUpdateRequest): Promise<ReferenceItem> {

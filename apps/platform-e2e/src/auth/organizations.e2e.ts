@@ -45,6 +45,23 @@ describe('organizations and members', () => {
     expect((await as(outsider).post('/organizations', { name: 'x'.repeat(201) })).status).toBe(422);
   });
 
+  it('derives distinct slugs for non-Latin names and repeated names; only an explicit slug can 409', async () => {
+    const made: string[] = [];
+    for (const name of ['Организация', 'Организация', '日本語ラボ', '日本語ラボ', '😀😀😀', '😀😀😀']) {
+      const res = await as(outsider).post('/organizations', { name });
+      expect({ name, status: res.status }).toEqual({ name, status: 201 });
+      expect(res.body.data.slug).toMatch(/^[a-z0-9_-]+$/);
+      made.push(res.body.data.slug);
+    }
+    expect(new Set(made).size).toBe(made.length);
+    expect(made[0]).toMatch(/^organizatsiya(-\d+)?$/);
+    expect(made[1]).toMatch(/^organizatsiya-\d+$/);
+    expect(made[2]).toMatch(/^org-[a-z2-9]{6}$/);
+    const clash = await as(outsider).post('/organizations', { name: 'Mine', slug: made[0] });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error.code).toBe('slug_taken');
+  });
+
   it('lets owner and admin rename; writer and viewer get 403; nobody outside sees it (404)', async () => {
     expect((await as(admin).patch(`/organizations/${orgId}`, { name: 'Acme Research Lab' })).status).toBe(200);
     expect((await as(writer).patch(`/organizations/${orgId}`, { name: 'Mine now' })).status).toBe(403);

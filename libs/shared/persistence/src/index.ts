@@ -3,3 +3,4 @@ export * from './db-errors';
 export * from './migrate-cli';
 export * from './paging';
 export * from './base.entity';
+export * from './unique-slug';

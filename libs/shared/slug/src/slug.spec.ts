@@ -1,5 +1,5 @@
 import { ApiError } from '@alien/envelope';
-import { orderByRequest, parseBatchQuery, parseId, parseSlug, slugify } from './slug';
+import { SLUG_MAX_LENGTH, SLUG_PATTERN, derivedSlugs, orderByRequest, parseBatchQuery, parseId, parseSlug, slugify } from './slug';
 
 function rulesOf(fn: () => unknown): string[] {
   try {
@@ -66,6 +66,39 @@ describe('slugify', () => {
   it('derives a valid slug from a display name', () => {
     expect(slugify('Creative Commons Attribution 4.0')).toBe('creative-commons-attribution-4-0');
     expect(slugify('Ünïcödé  Name!')).toBe('unicode-name');
-    expect(slugify('!!!')).toBe('item');
+    expect(slugify('!!!')).toBe('');
+  });
+
+  it('transliterates Cyrillic, Greek and Latin letters NFKD cannot decompose', () => {
+    expect(slugify('Организация')).toBe('organizatsiya');
+    expect(slugify('Київ Лабс')).toBe('kiyiv-labs');
+    expect(slugify('Ελληνικά Δεδομένα')).toBe('ellinika-dedomena');
+    expect(slugify('Straße Øresund Łódź')).toBe('strasse-oresund-lodz');
+  });
+
+  it('has no Latin spelling for CJK or emoji', () => {
+    expect(slugify('日本語ラボ')).toBe('');
+    expect(slugify('😀😀😀')).toBe('');
+  });
+});
+
+describe('derivedSlugs', () => {
+  it('tries the base, then -2 … -9, then random suffixes — all valid slugs', () => {
+    const all = [...derivedSlugs('Acme Research')];
+    expect(all.slice(0, 3)).toEqual(['acme-research', 'acme-research-2', 'acme-research-3']);
+    expect(all[8]).toBe('acme-research-9');
+    expect(all[9]).toMatch(/^acme-research-[a-z2-9]{6}$/);
+    for (const slug of all) expect(slug).toMatch(SLUG_PATTERN);
+  });
+
+  it('falls back to <prefix>-<random> for names without a Latin spelling, different each time', () => {
+    const [a] = derivedSlugs('日本語ラボ', 'org');
+    const [b] = derivedSlugs('日本語ラボ', 'org');
+    expect(a).toMatch(/^org-[a-z2-9]{6}$/);
+    expect(a).not.toBe(b);
+  });
+
+  it('keeps suffixed slugs within the length limit', () => {
+    for (const slug of derivedSlugs('x'.repeat(300))) expect(slug.length).toBeLessThanOrEqual(SLUG_MAX_LENGTH);
   });
 });

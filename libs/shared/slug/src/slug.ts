@@ -1,4 +1,6 @@
 import { ApiError, ValidationMessage } from '@alien/envelope';
+import { randomBytes } from 'node:crypto';
+import { transliterate } from './transliterate';
 
 export const SLUG_PATTERN = /^[a-z0-9_-]+$/;
 export const SLUG_MAX_LENGTH = 100;
@@ -92,15 +94,42 @@ export function orderByRequest<T, K>(keys: readonly K[], rows: readonly T[], key
   });
 }
 
-/** Lower-case, ASCII, dash-separated slug from a display name ("Creative Commons 4.0" → "creative-commons-4-0"). */
+/**
+ * Lower-case, ASCII, dash-separated slug from a display name ("Creative Commons 4.0" →
+ * "creative-commons-4-0", "Организация" → "organizatsiya"). Empty when nothing of the name has a Latin
+ * spelling (CJK, emoji): derivedSlugs() then falls back to a random suffix.
+ */
 export function slugify(name: string): string {
-  const slug = name
-    .normalize('NFKD')
+  return transliterate(name)
     .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
     .replace(/[^a-z0-9_]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, SLUG_MAX_LENGTH)
     .replace(/-+$/g, '');
-  return slug || 'item';
+}
+
+const RANDOM_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+function randomSuffix(length = 6): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const b of bytes) out += RANDOM_ALPHABET[b % RANDOM_ALPHABET.length];
+  return out;
+}
+
+/**
+ * The slugs to try, in order, for a resource named `name` when the client did not choose one:
+ * `base`, `base-2` … `base-9`, then `base-<random>` (twice). A name with no Latin spelling gets
+ * `<fallback>-<random>`. Never a slug that can clash platform-wide for everyone after the first.
+ */
+export function* derivedSlugs(name: string, fallback = 'item'): Generator<string> {
+  const base = slugify(name);
+  if (!base) {
+    for (let i = 0; i < 3; i++) yield `${fallback}-${randomSuffix()}`;
+    return;
+  }
+  yield base;
+  const room = (suffix: string) => `${base.slice(0, SLUG_MAX_LENGTH - suffix.length).replace(/-+$/g, '')}${suffix}`;
+  for (let n = 2; n <= 9; n++) yield room(`-${n}`);
+  for (let i = 0; i < 2; i++) yield room(`-${randomSuffix()}`);
 }
