@@ -102,30 +102,45 @@ export class TokensService {
     return { ...toTokenView(row), token: secret };
   }
 
+  /**
+   * The tokens a caller may see and manage: their own, and for a caller authenticated by a token
+   * restricted to one organization, only the tokens restricted to that same organization.
+   */
+  private visibleTokens(ctx: RequestContext, alias?: string): { where: string; params: Record<string, unknown> } {
+    const c = (column: string) => (alias ? `${alias}.${column}` : column);
+    const restricted = ctx.identity.restrictedOrganizationId;
+    const own = `${c('user_id')} = :userId AND ${c('revoked_at')} IS NULL`;
+    return restricted === null
+      ? { where: own, params: { userId: callerId(ctx) } }
+      : { where: `${own} AND ${c('organization_id')} = :restricted`, params: { userId: callerId(ctx), restricted } };
+  }
+
   list(ctx: RequestContext, page: PageQuery): Promise<Page<AccessTokenView>> {
-    const qb = this.db
-      .getRepository(AccessTokenEntity)
-      .createQueryBuilder('t')
-      .where('t.user_id = :userId AND t.revoked_at IS NULL', { userId: callerId(ctx) });
+    const visible = this.visibleTokens(ctx, 't');
+    const qb = this.db.getRepository(AccessTokenEntity).createQueryBuilder('t').where(visible.where, visible.params);
     return findPage(qb, page, ORDER, toTokenView);
   }
 
   async get(ctx: RequestContext, id: number): Promise<AccessTokenView> {
+    const visible = this.visibleTokens(ctx, 't');
     const token = await this.db
       .getRepository(AccessTokenEntity)
-      .findOneBy({ id, userId: callerId(ctx), revokedAt: IsNull() });
+      .createQueryBuilder('t')
+      .where(`t.id = :id AND ${visible.where}`, { ...visible.params, id })
+      .getOne();
     if (!token) throw ApiError.notFound('Access token not found');
     return toTokenView(token);
   }
 
   async revoke(ctx: RequestContext, id: number): Promise<{ id: number; revoked: true }> {
     const userId = callerId(ctx);
+    const visible = this.visibleTokens(ctx);
     const result = await this.db
       .getRepository(AccessTokenEntity)
       .createQueryBuilder()
       .update()
       .set({ revokedAt: () => 'now()' })
-      .where('id = :id AND user_id = :userId AND revoked_at IS NULL', { id, userId })
+      .where(`id = :id AND ${visible.where}`, { ...visible.params, id })
       .execute();
     if (!result.affected) throw ApiError.notFound('Access token not found');
     await this.events.publish(AuthEvents.tokenRevoked, { tokenId: id, userId });

@@ -31,6 +31,11 @@ export class UsersService {
     token?: { id: number; abilities: Principal['abilities']; organizationId: number | null; expiresAt: Date | null },
   ): Promise<Principal> {
     if (user.status !== 'active') throw ApiError.unauthenticated('This user is deactivated', 'user_deactivated');
+    const memberships = await this.activeMemberships(user.id);
+    // A token restricted to an organization its user has left (or was removed from) is worth nothing.
+    if (token?.organizationId != null && !memberships.some((m) => m.organizationId === token.organizationId)) {
+      throw ApiError.unauthenticated('This token is restricted to an organization you are no longer a member of', 'invalid_token');
+    }
     return {
       userId: user.id,
       tokenId: token?.id ?? null,
@@ -39,7 +44,7 @@ export class UsersService {
       restrictedOrganizationId: token?.organizationId ?? null,
       isPlatformAdmin: user.isPlatformAdmin,
       currentOrganizationId: user.currentOrganizationId,
-      memberships: await this.activeMemberships(user.id),
+      memberships,
       expiresAt: token?.expiresAt ? token.expiresAt.toISOString() : null,
     };
   }

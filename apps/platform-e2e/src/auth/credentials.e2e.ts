@@ -1,4 +1,4 @@
-import { createActor, generateAccessTokenForTests, query, request } from '@alien/testing';
+import { createActor, generateAccessTokenForTests, joinOrganization, query, rawHttp, request } from '@alien/testing';
 import { sharedPlatform } from '../support/env';
 
 const { gatewayUrl, databaseUrl, env, api } = sharedPlatform();
@@ -53,6 +53,23 @@ describe('credentials on every route', () => {
     const me = await request(gatewayUrl, '/users/me', { token: user.token, headers: spoof });
     expect(me.body.data.id).toBe(user.userId);
     expect((await request(gatewayUrl, '/tags', { method: 'POST', token: user.token, headers: spoof, body: { name: 'spoofed' } })).status).toBe(403);
+  });
+
+  it('a valid token with an invalid x-oauth-access-token is 401; a credential header sent twice is 400', async () => {
+    const actor = await createActor(env, 'doubled');
+    expect401(await request(gatewayUrl, '/tags', { token: actor.token, headers: { 'x-oauth-access-token': 'a.b.c' } }));
+    const other = await createActor(env, 'doubled-other');
+    for (const [first, second] of [
+      [actor.token, other.token],
+      [actor.token, actor.token],
+    ]) {
+      const res = await rawHttp(
+        gatewayUrl,
+        `GET /users/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${first}\r\nAuthorization: Bearer ${second}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ success: false, error: { status: 400, code: 'duplicate_credentials' } });
+    }
   });
 
   it('no credentials: public routes answer, private ones are 401', async () => {
@@ -195,6 +212,41 @@ describe('access tokens', () => {
       body: { name: 'foreign', organizationId: 999999 },
     });
     expect(foreign.status).toBe(404);
+  });
+
+  it('a token restricted to one organization sees and manages only tokens restricted to it', async () => {
+    const actor = await createActor(env, 'restricted');
+    const a = (await request(gatewayUrl, '/organizations', { method: 'POST', token: actor.token, body: { name: 'Restricted A' } })).body.data.id;
+    const b = (await request(gatewayUrl, '/organizations', { method: 'POST', token: actor.token, body: { name: 'Restricted B' } })).body.data.id;
+    const mint = async (organizationId: number | null) =>
+      (await request(gatewayUrl, '/access-tokens', { method: 'POST', token: actor.token, body: { name: `t-${organizationId}`, organizationId } })).body.data;
+    const inA = await mint(a);
+    const inB = await mint(b);
+    const free = await mint(null);
+    const listed = await request(gatewayUrl, '/access-tokens?perPage=100', { token: inA.token });
+    expect(listed.body.data.map((t: any) => t.id).sort()).toEqual([inA.id]);
+    expect((await request(gatewayUrl, `/access-tokens/${inB.id}`, { token: inA.token })).status).toBe(404);
+    expect((await request(gatewayUrl, `/access-tokens/${free.id}`, { token: inA.token })).status).toBe(404);
+    expect((await request(gatewayUrl, `/access-tokens/${free.id}`, { method: 'DELETE', token: inA.token })).status).toBe(404);
+    expect((await request(gatewayUrl, `/access-tokens/${inB.id}`, { method: 'DELETE', token: inA.token })).status).toBe(404);
+    expect((await request(gatewayUrl, '/users/me', { token: free.token })).status).toBe(200);
+    expect((await request(gatewayUrl, '/users/me', { token: inB.token })).status).toBe(200);
+    // The unrestricted token still sees all three.
+    expect((await request(gatewayUrl, '/access-tokens?perPage=100', { token: free.token })).body.meta.total).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a token restricted to an organization its user has left authenticates as nothing (401)', async () => {
+    const owner = await createActor(env, 'left-owner');
+    const leaver = await createActor(env, 'leaver');
+    const org = (await request(gatewayUrl, '/organizations', { method: 'POST', token: owner.token, body: { name: 'Left behind' } })).body.data.id;
+    await joinOrganization(gatewayUrl, owner, org, leaver, 'writer');
+    const restricted = (await request(gatewayUrl, '/access-tokens', { method: 'POST', token: leaver.token, headers: { 'x-organization-id': String(org) }, body: { name: 'org only' } })).body.data;
+    expect(restricted.organizationId).toBe(org);
+    expect((await request(gatewayUrl, '/users/me', { token: restricted.token })).status).toBe(200);
+    expect((await request(gatewayUrl, `/organizations/${org}/members/${leaver.userId}`, { method: 'DELETE', token: owner.token })).status).toBe(200);
+    const after = await poll(() => request(gatewayUrl, '/users/me', { token: restricted.token }), (r) => r.status === 401);
+    expect401(after);
+    expect((await request(gatewayUrl, '/users/me', { token: leaver.token })).status).toBe(200);
   });
 
   it('enforces the per-user quota of 50 active tokens with 409', async () => {

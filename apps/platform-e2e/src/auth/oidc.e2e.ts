@@ -1,4 +1,4 @@
-import { JwksServer, OidcProviderHandle, client, request, startJwksServer, startOidcProvider } from '@alien/testing';
+import { JwksServer, OidcProviderHandle, client, createActor, request, startJwksServer, startOidcProvider } from '@alien/testing';
 import { sharedPlatform, startExtraGateway } from '../support/env';
 
 const expect401 = (res: { status: number; headers: Headers; body: any }) => {
@@ -53,6 +53,26 @@ describe('OIDC JWTs from a real provider (oidc-provider, authorization code flow
     const me = await client(gateway.url, invitee).get('/users/me');
     expect(me.body.data.roles).toEqual([{ slug: 'writer', organizationId: org }]);
     expect(me.body.data.currentOrganizationId).toBe(org);
+  });
+
+  it('two credentials on one request: both are checked; different users → 400, a bad one → 401', async () => {
+    const sub = `both-${Date.now()}`;
+    const jwt = await provider.token({ sub, email: `${sub}@example.test` });
+    const jwtUser = (await request(gateway.url, '/users/me', { token: jwt })).body.data.id;
+    const own = await client(gateway.url, jwt).post('/access-tokens', { name: 'same user', organizationId: null });
+    expect(own.status).toBe(201);
+    // The same user twice is fine; the Authorization credential decides abilities.
+    const same = await request(gateway.url, '/users/me', { token: own.body.data.token, headers: { 'x-oauth-access-token': jwt } });
+    expect(same.status).toBe(200);
+    expect(same.body.data.id).toBe(jwtUser);
+    // Someone else's token next to this JWT names two users: 400, whoever they are.
+    const other = await createActor(sharedPlatform().env, 'two-users');
+    const mixed = await request(gateway.url, '/users/me', { token: other.token, headers: { 'x-oauth-access-token': jwt } });
+    expect(mixed.status).toBe(400);
+    expect(mixed.body).toMatchObject({ success: false, error: { status: 400, code: 'conflicting_credentials' } });
+    // A valid token with a forged JWT next to it is 401, not a silent success.
+    const [h, p] = jwt.split('.');
+    expect401(await request(gateway.url, '/users/me', { token: other.token, headers: { 'x-oauth-access-token': `${h}.${p}.AAAA` } }));
   });
 
   it('a JWT for another audience is 401', async () => {

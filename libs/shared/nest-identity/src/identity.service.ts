@@ -21,30 +21,52 @@ import { JwtVerifier, VerifiedJwt, looksLikeJwt } from './jwt/jwt-verifier';
 import { PrincipalCache } from './principal-cache';
 import { TokenUsageReporter } from './token-usage';
 
-type Credential = { kind: 'token' | 'jwt'; value: string } | null;
+type Credential = { kind: 'token' | 'jwt'; value: string; header: string };
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 const ORG_ID = /^[1-9][0-9]{0,9}$/;
 
-/** Reads the credential a request carries; a malformed one is 401, never a silent anonymous. */
-export function credentialFrom(headers: IncomingHttpHeaders): Credential {
-  const authorization = first(headers[HEADERS.authorization]);
-  if (authorization !== undefined) {
-    const match = /^Bearer(?:\s+(\S*))?\s*$/i.exec(authorization);
-    if (!match) throw ApiError.unauthenticated('Authorization must be "Bearer <token>"', 'invalid_token');
-    const token = match[1];
-    if (!token) throw ApiError.unauthenticated('Bearer token is missing', 'invalid_token');
-    if (token.startsWith(TOKEN_PREFIX)) return { kind: 'token', value: token };
-    if (looksLikeJwt(token)) return { kind: 'jwt', value: token };
-    throw ApiError.unauthenticated('Unrecognised bearer token', 'invalid_token');
+/** Every value of a header, duplicates included (Node keeps only the first `authorization`). */
+function allValues(headers: IncomingHttpHeaders, rawHeaders: string[] | undefined, name: string): string[] {
+  if (!rawHeaders) {
+    const v = headers[name];
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
   }
-  const oauth = first(headers[HEADERS.oauthAccessToken]);
-  if (oauth !== undefined) {
-    const token = oauth.trim();
+  const out: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() === name) out.push(rawHeaders[i + 1] as string);
+  }
+  return out;
+}
+
+function bearer(value: string): Credential {
+  const match = /^Bearer(?:\s+(\S*))?\s*$/i.exec(value);
+  if (!match) throw ApiError.unauthenticated('Authorization must be "Bearer <token>"', 'invalid_token');
+  const token = match[1];
+  if (!token) throw ApiError.unauthenticated('Bearer token is missing', 'invalid_token');
+  if (token.startsWith(TOKEN_PREFIX)) return { kind: 'token', value: token, header: HEADERS.authorization };
+  if (looksLikeJwt(token)) return { kind: 'jwt', value: token, header: HEADERS.authorization };
+  throw ApiError.unauthenticated('Unrecognised bearer token', 'invalid_token');
+}
+
+/**
+ * Every credential a request carries (`Authorization`, `x-oauth-access-token`). A malformed one is 401,
+ * never a silent anonymous; a header sent twice is 400 (which one would count is anyone's guess).
+ */
+export function credentialsFrom(headers: IncomingHttpHeaders, rawHeaders?: string[]): Credential[] {
+  const authorization = allValues(headers, rawHeaders, HEADERS.authorization);
+  const oauth = allValues(headers, rawHeaders, HEADERS.oauthAccessToken);
+  if (authorization.length > 1 || oauth.length > 1) {
+    throw new ApiError(400, 'Send each credential header once', 'duplicate_credentials');
+  }
+  const out: Credential[] = [];
+  if (authorization[0] !== undefined) out.push(bearer(authorization[0]));
+  if (oauth[0] !== undefined) {
+    const token = oauth[0].trim();
     if (!looksLikeJwt(token)) throw ApiError.unauthenticated('x-oauth-access-token must be a JWT', 'invalid_token');
-    return { kind: 'jwt', value: token };
+    out.push({ kind: 'jwt', value: token, header: HEADERS.oauthAccessToken });
   }
-  return null;
+  return out;
 }
 
 /**
@@ -93,13 +115,20 @@ export class IdentityService {
     this.auth = bus.client('auth');
   }
 
-  async resolve(headers: IncomingHttpHeaders, requestId: string): Promise<Identity> {
-    const credential = credentialFrom(headers);
-    if (!credential) return ANONYMOUS;
-    const principal =
-      credential.kind === 'token'
-        ? await this.tokenPrincipal(credential.value, requestId)
-        : await this.jwtPrincipal(credential.value, requestId);
+  /**
+   * The caller's identity. Every credential sent is verified (any bad one is 401); two that name
+   * different users are 400. `rawHeaders` lets duplicated credential headers be seen.
+   */
+  async resolve(headers: IncomingHttpHeaders, requestId: string, rawHeaders?: string[]): Promise<Identity> {
+    const credentials = credentialsFrom(headers, rawHeaders);
+    if (!credentials.length) return ANONYMOUS;
+    const principals = await Promise.all(
+      credentials.map((c) => (c.kind === 'token' ? this.tokenPrincipal(c.value, requestId) : this.jwtPrincipal(c.value, requestId))),
+    );
+    const principal = principals[0] as Principal;
+    if (principals.some((p) => p.userId !== principal.userId)) {
+      throw new ApiError(400, 'The credentials sent name different users; send one', 'conflicting_credentials');
+    }
     const { organizationId, role } = organizationContext(principal, first(headers[HEADERS.organizationId]));
     return {
       userId: principal.userId,

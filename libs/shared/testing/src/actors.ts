@@ -39,3 +39,22 @@ export async function createActor(
 
 /** A well-formed `oat_` token that no one issued (valid checksum, unknown hash). */
 export { generateAccessToken as generateAccessTokenForTests } from '@alien/identity';
+
+/**
+ * Makes `member` a member of `organizationId` with `role`, the way the API does it: the owner (or an
+ * admin) adds them. Every suite that needs a second member in an organization goes through here.
+ */
+export async function joinOrganization(
+  gatewayUrl: string,
+  by: Actor,
+  organizationId: number,
+  member: Actor,
+  role: string,
+): Promise<void> {
+  const res = await fetch(`${gatewayUrl}/organizations/${organizationId}/members`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${by.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: member.userId, role }),
+  });
+  if (res.status !== 201) throw new Error(`adding user ${member.userId} to ${organizationId} answered ${res.status}: ${await res.text()}`);
+}
