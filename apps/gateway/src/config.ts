@@ -13,6 +13,8 @@ export function gatewaySpecs() {
     RPC_TIMEOUT_MS: int({ default: 5_000, min: 50, max: 600_000 }),
     /** Largest accepted request body; larger bodies get a 413 envelope. */
     BODY_LIMIT_BYTES: int({ default: 1_048_576, min: 1_024, max: 104_857_600 }),
+    /** A request's headers and body must arrive within this; slower ones get 408 and the connection closes. */
+    REQUEST_TIMEOUT_MS: int({ default: 30_000, min: 1_000, max: 600_000 }),
     LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),
     /** Public base URL shown in the OpenAPI document. */
     PUBLIC_URL: url({ default: 'http://localhost:3333', protocols: ['http', 'https'] }),

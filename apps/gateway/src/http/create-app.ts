@@ -8,8 +8,9 @@ import { GatewayModule } from '../app.module';
 import { GatewayConfig } from '../config';
 import { OPENAPI_DOCUMENT } from '../docs/docs.controller';
 import { buildOpenApiDocument } from '../docs/openapi-document';
-import { envelopeClientError, envelopeFrameworkErrors } from './framework-errors';
+import { envelopeClientError, envelopeFrameworkErrors, refuseConnect } from './framework-errors';
 import { installFastifyHooks } from './http-hooks';
+import { installJsonParser } from './json-parser';
 import { createValidationPipe, requestIdOf } from '@alien/nest-http';
 
 /** Builds the gateway on Fastify (it won every run of bench P1 against Express, which is gone). */
@@ -23,15 +24,27 @@ export async function createGatewayApp(config: GatewayConfig, logger: Pino): Pro
     // Errors Fastify answers itself (bad URL encoding, unparsable requests) get the envelope too.
     frameworkErrors: envelopeFrameworkErrors,
     clientErrorHandler: envelopeClientError,
+    // A request (headers and body) must arrive within REQUEST_TIMEOUT_MS, else 408 and close: a body that
+    // never finishes must not hold a connection. Node checks pending requests every second.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    http: {
+      headersTimeout: config.REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(1_000, config.REQUEST_TIMEOUT_MS),
+      // Node's own 400 for a missing Host has no body; the onRequest hook answers with an envelope.
+      requireHostHeader: false,
+    },
   });
   // Only JSON bodies are accepted; without a parser for text/plain Fastify answers 415 for it.
   adapter.getInstance().removeContentTypeParser(['text/plain']);
+  installJsonParser(adapter.getInstance() as never, config.BODY_LIMIT_BYTES);
   installFastifyHooks(adapter.getInstance() as never, logger);
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+  // bodyParser off: the gateway installs its own JSON parser (json-parser.ts).
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   await app.init();
+  app.getHttpServer().on('connect', refuseConnect);
   // The OpenAPI document is built once, after every controller is registered.
   app.get<{ json: string }>(OPENAPI_DOCUMENT).json = JSON.stringify(buildOpenApiDocument(app, config.PUBLIC_URL));
   return app;

@@ -26,6 +26,10 @@ function fromTransportError(error: TransportError, bodyLimit: number): ApiError 
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || /Body cannot be empty/i.test(error.message ?? '')) {
     return new ApiError(400, 'The body is empty but content-type says JSON; send a JSON document', 'empty_body');
   }
+  // secure-json-parse refuses prototype-polluting keys in otherwise well-formed JSON: say so.
+  if (/forbidden prototype property/i.test(error.message ?? '')) {
+    return new ApiError(400, 'JSON keys "__proto__" and "constructor.prototype" are not accepted', 'forbidden_json_key');
+  }
   if (
     error.type === 'entity.parse.failed' ||
     error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
@@ -105,7 +109,7 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
       // Fastify's own errors (body too large, unparsable JSON, no parser for the type) reach us as
       // HttpExceptions carrying Fastify's wording: give them the same envelope as under Express.
       const transport = fromTransportError({ statusCode: status, message: exception.message }, this.bodyLimit);
-      if (transport && (status === 413 || status === 415 || /^(malformed_json|empty_body)$/.test(transport.code))) return transport.toEnvelope();
+      if (transport && (status === 413 || status === 415 || /^(malformed_json|empty_body|forbidden_json_key)$/.test(transport.code))) return transport.toEnvelope();
       return failure(status, exception.message, (ERROR_CODES as Record<number, string>)[status]);
     }
     const transport = fromTransportError((exception ?? {}) as TransportError, this.bodyLimit);

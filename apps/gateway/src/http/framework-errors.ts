@@ -48,22 +48,32 @@ export function envelopeClientError(error: NodeJS.ErrnoException, socket: Socket
   // Node's own rule: answer unless a response on this (keep-alive) socket has already started.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !inFlight?.headersSent) {
-    const envelope = clientErrorEnvelope(error.code);
-    const body = JSON.stringify(envelope);
-    const status = envelope.error.status;
-    const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status] ?? 'Error';
-    // end(), not destroy(): closing with unread request bytes in the buffer sends a TCP reset, and
-    // the client may lose the answer (fetch reported "other side closed" for an oversized URL).
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\n` +
-        `content-type: application/json; charset=utf-8\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\n` +
-        `x-request-id: ${randomUUID()}\r\n` +
-        `connection: close\r\n\r\n${body}`,
-    );
-    // A client that never closes its side does not get to keep the socket.
-    setTimeout(() => socket.destroy(), 2_000).unref();
+    endSocketWithEnvelope(socket, clientErrorEnvelope(error.code));
     return;
   }
   socket.destroy(error);
+}
+
+/** Writes a complete envelope answer on a raw socket and closes it (no HTTP response object exists). */
+export function endSocketWithEnvelope(socket: Socket, envelope: ErrorEnvelope, extraHeaders = ''): void {
+  const body = JSON.stringify(envelope);
+  const status = envelope.error.status;
+  const reason = { 400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status] ?? 'Error';
+  // end(), not destroy(): closing with unread request bytes in the buffer sends a TCP reset, and
+  // the client may lose the answer (fetch reported "other side closed" for an oversized URL).
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\n` +
+      `content-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-request-id: ${randomUUID()}\r\n` +
+      extraHeaders +
+      `connection: close\r\n\r\n${body}`,
+  );
+  // A client that never closes its side does not get to keep the socket.
+  setTimeout(() => socket.destroy(), 2_000).unref();
+}
+
+/** The HTTP server's `connect` event: the gateway is not a forward proxy (no listener would drop the socket). */
+export function refuseConnect(_req: IncomingMessage, socket: Socket): void {
+  endSocketWithEnvelope(socket, failure(405, 'CONNECT is not supported: this is an API, not a proxy', 'method_not_allowed'), 'allow: GET, HEAD, POST, PUT, PATCH, DELETE\r\n');
 }

@@ -30,6 +30,9 @@ export function logAccess(logger: Logger, req: IncomingMessage, statusCode: numb
   );
 }
 
+// HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own answer would be a bodiless 400.
+const MISSING_HOST = new ApiError(400, 'HTTP/1.1 requests need a Host header', 'missing_host');
+
 function envelopeBody(error: ApiError): string {
   return JSON.stringify(error.toEnvelope());
 }
@@ -41,7 +44,7 @@ function envelopeBody(error: ApiError): string {
 export function installFastifyHooks(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     requestIdOf(request.raw, reply.raw);
-    const error = jsonBodyError(request.raw);
+    const error = request.raw.httpVersion === '1.1' && !request.raw.headers.host ? MISSING_HOST : jsonBodyError(request.raw);
     if (error) {
       reply.code(error.status).header('content-type', 'application/json; charset=utf-8').send(envelopeBody(error));
       return;

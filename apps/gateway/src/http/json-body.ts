@@ -14,8 +14,14 @@ export function jsonBodyError(req: IncomingMessage): ApiError | null {
   if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') {
     const length = req.headers['content-length'];
     const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
-    if (hasBody && !JSON_TYPE.test(req.headers['content-type'] ?? '')) {
+    const type = req.headers['content-type'] ?? '';
+    if (hasBody && !JSON_TYPE.test(type)) {
       return new ApiError(415, 'Send request bodies as application/json');
+    }
+    // JSON is UTF-8 (RFC 8259); a body declared as UTF-16 or Latin-1 would be read as garbage.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(type)?.[1];
+    if (hasBody && charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      return new ApiError(415, `Send JSON bodies in UTF-8 (charset=${charset} is not accepted)`, 'unsupported_charset');
     }
   }
   return null;

@@ -16,7 +16,6 @@ describe('foundation: bad input gets a clear envelope, never a 500 (shared platf
       ['a trailing comma', '{"name":"x",}'],
       ['single quotes', "{'name':'x'}"],
       ['a truncated array', '[1,2'],
-      ['a prototype-poisoning key', '{"__proto__":{"polluted":true}}'],
     ])('malformed JSON (%s) → 400 malformed_json', async (_what, body) => {
       for (const [method, path] of [
         ['POST', '/tags'],
@@ -24,6 +23,29 @@ describe('foundation: bad input gets a clear envelope, never a 500 (shared platf
       ] as const) {
         const res = await (method === 'POST' ? api.post(path, body, { headers: JSON_TYPE }) : api.patch(path, body, { headers: JSON_TYPE }));
         expectErrorEnvelope(res, 400, 'malformed_json');
+      }
+    });
+
+    it.each([
+      ['__proto__', '{"__proto__":{"polluted":true}}'],
+      ['a nested __proto__', '{"name":"x","a":{"__proto__":{"polluted":true}}}'],
+      ['constructor.prototype', '{"constructor":{"prototype":{"polluted":true}}}'],
+      ['an escaped __proto__', '{"\\u005f_proto__":{"polluted":true}}'],
+    ])('well-formed JSON with %s → 400 forbidden_json_key, saying what is refused (it was called malformed)', async (_what, body) => {
+      const res = await api.post('/tags', body, { headers: JSON_TYPE });
+      expectErrorEnvelope(res, 400, 'forbidden_json_key');
+      expect(res.body.message).toContain('__proto__');
+    });
+
+    it.each(['utf-16', 'UTF-16LE', 'iso-8859-1', '"utf-32"'])('a JSON body with charset=%s → 415 (only UTF-8 is read)', async (charset) => {
+      const res = await api.post('/tags', '{"name":"x"}', { headers: { 'content-type': `application/json; charset=${charset}` } });
+      expectErrorEnvelope(res, 415, 'unsupported_charset');
+    });
+
+    it('charset=utf-8 (any spelling) is read as usual', async () => {
+      for (const charset of ['utf-8', 'UTF-8', 'utf8']) {
+        const res = await api.post('/tags', '{"name":"x"}', { headers: { 'content-type': `application/json; charset=${charset}` } });
+        expectErrorEnvelope(res, 401);
       }
     });
 
@@ -143,6 +165,17 @@ describe('foundation: bad input gets a clear envelope, never a 500 (shared platf
     it('an HTTP method Node cannot even parse → 400 envelope', async () => {
       const res = await rawHttp(gatewayUrl, `FROB /tags HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`);
       expectErrorEnvelope(res, 400, 'bad_request');
+    });
+
+    it('HTTP/1.1 without a Host header → 400 missing_host envelope with a request id', async () => {
+      const res = await rawHttp(gatewayUrl, 'GET /tags HTTP/1.1\r\nconnection: close\r\n\r\n');
+      expectErrorEnvelope(res, 400, 'missing_host');
+    });
+
+    it('CONNECT → 405 envelope with Allow and a request id (the gateway is not a forward proxy)', async () => {
+      const res = await rawHttp(gatewayUrl, 'CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n');
+      expectErrorEnvelope(res, 405, 'method_not_allowed');
+      expect(res.headers['allow']).toContain('GET');
     });
 
     it('broken percent-encoding in the path → 400 bad_url envelope', async () => {

@@ -8,6 +8,7 @@ import { allLogLines, expectErrorEnvelope, expectNon5xxEnvelope, healthPort } fr
 jest.setTimeout(30_000);
 
 const BODY_LIMIT = 2_048;
+const REQUEST_TIMEOUT = 1_500;
 const LABEL = `foundation-logs-${process.pid}`;
 const SERVICES = ['auth', 'catalog', 'orchestration', 'proxy'] as const;
 
@@ -21,7 +22,7 @@ describe('foundation: logs, body limit and health on an own platform', () => {
   let host: string;
 
   beforeAll(async () => {
-    platform = await startPlatform({ label: LABEL, gatewayEnv: { BODY_LIMIT_BYTES: String(BODY_LIMIT) } });
+    platform = await startPlatform({ label: LABEL, gatewayEnv: { BODY_LIMIT_BYTES: String(BODY_LIMIT), REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT) } });
     api = client(platform.gatewayUrl);
     host = new URL(platform.gatewayUrl).host;
   }, 60_000);
@@ -51,6 +52,24 @@ describe('foundation: logs, body limit and health on an own platform', () => {
           `${chunk(half)}${chunk(body.slice(half.length))}0\r\n\r\n`,
       );
       expectErrorEnvelope(chunked, 413, 'payload_too_large');
+    });
+
+    it(`a body that never finishes → 408 envelope and close within REQUEST_TIMEOUT_MS=${REQUEST_TIMEOUT} (it hung for minutes)`, async () => {
+      const started = Date.now();
+      const res = await rawHttp(
+        platform.gatewayUrl,
+        `POST /tags HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"name":"abc"`,
+        10_000,
+      );
+      expectErrorEnvelope(res, 408, 'timeout');
+      expect(Date.now() - started).toBeLessThan(REQUEST_TIMEOUT + 2_500);
+    });
+
+    it('headers that never finish → 408 envelope and close as well', async () => {
+      const started = Date.now();
+      const res = await rawHttp(platform.gatewayUrl, `GET /tags HTTP/1.1\r\nhost: ${host}\r\nx-slow: 1\r\n`, 10_000);
+      expectErrorEnvelope(res, 408, 'timeout');
+      expect(Date.now() - started).toBeLessThan(REQUEST_TIMEOUT + 2_500);
     });
 
     it('a body under the limit is read (an envelope, not 413)', async () => {
