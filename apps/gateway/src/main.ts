@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createRootLogger, runMain } from '@alien/logging';
+import { createRootLogger, flushLogs, runMain } from '@alien/logging';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp } from './http/create-app';
 
@@ -11,4 +11,5 @@ runMain('gateway', async () => {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port }, 'gateway listening');
+  flushLogs(logger);
 });

@@ -21,7 +21,8 @@ const FORBIDDEN: [string, string, string, RegExp][] = [
   ['the gateway imports TypeORM', 'apps/gateway/src/probe.ts', "import { DataSource } from 'typeorm';", /typeorm/],
   ['the gateway imports a service’s internals', 'apps/gateway/src/probe.ts', "import { CatalogModule } from '../../catalog/src/app.module';", /relative or absolute path|apps are forbidden/],
   ['a shared lib imports a domain’s contracts', 'libs/shared/nest-http/src/probe.ts', "import { AuthContracts } from '@alien/auth/contracts';", /scope:shared/],
-  ['nest-rpc pulls in persistence (TypeORM into the gateway)', 'libs/shared/nest-rpc/src/probe.ts', "import { findPage } from '@alien/persistence';", /type:util/],
+  ['nest-rpc pulls in TypeORM (and so into the gateway)', 'libs/shared/nest-rpc/src/probe.ts', "import { DataSource } from 'typeorm';", /typeorm/],
+  ['a shared utility (nest-http) pulls in the persistence lib', 'libs/shared/nest-http/src/probe.ts', "import { findPage } from '@alien/persistence';", /type:util/],
   ['contracts import Nest', 'libs/catalog/contracts/src/probe.ts', "import { Injectable } from '@nestjs/common';", /@nestjs/],
   ['a service imports another service’s code', 'apps/catalog/src/probe.ts', "import { AuthModule } from '../../auth/src/app.module';", /relative or absolute path|apps are forbidden/],
 ];

@@ -21,16 +21,60 @@ export const REDACT_PATHS = [
   'data.secret',
 ];
 
-export function createRootLogger(service: string, level = 'info', extra: LoggerOptions = {}): Logger {
-  return pino({
-    name: service,
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
-    // Lines written while a service handles a NATS request carry its request id, user and organization.
-    mixin: () => rpcLogContext.getStore() ?? {},
-    ...extra,
+/** How often buffered log lines are written out at the latest. */
+const FLUSH_EVERY_MS = 250;
+
+/**
+ * stdout through an asynchronous, buffered SonicBoom: lines are written in ~4 KB batches (or every
+ * 250 ms, and on exit) instead of one write(2) per line, which cost 22 % of the gateway's throughput
+ * at `info` (bench P1). Lines a test or an operator waits for are flushed at once by `flushLogs()`.
+ */
+function bufferedStdout(): pino.DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4_096 });
+  const flush = () => {
+    try {
+      destination.flush();
+    } catch {
+      /* not ready yet, or closed: the next tick or exit flushes */
+    }
+  };
+  setInterval(flush, FLUSH_EVERY_MS).unref();
+  process.once('exit', () => {
+    try {
+      destination.flushSync();
+    } catch {
+      /* the stream was never opened or is closed: nothing buffered */
+    }
   });
+  return destination;
+}
+
+/**
+ * The process's root logger: JSON, service name, ISO time, credentials redacted, the NATS request's
+ * context on every line. Writes to a buffered stdout unless given another destination (tests).
+ */
+export function createRootLogger(service: string, level = 'info', extra: LoggerOptions = {}, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      name: service,
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+      // Lines written while a service handles a NATS request carry its request id, user and organization.
+      mixin: () => rpcLogContext.getStore() ?? {},
+      ...extra,
+    },
+    destination ?? bufferedStdout(),
+  );
+}
+
+/** Writes out buffered lines now: after the lines someone waits for ("service ready", "listening"). */
+export function flushLogs(logger: Logger): void {
+  try {
+    logger.flush();
+  } catch {
+    /* destination not ready: the periodic flush writes it */
+  }
 }

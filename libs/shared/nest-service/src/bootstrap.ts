@@ -1,3 +1,4 @@
+import { flushLogs } from '@alien/logging';
 import { CommonServiceConfig } from './service-config';
 import { NATS_SERVER } from './health';
 import { DynamicModule, INestApplication } from '@nestjs/common';
@@ -30,5 +31,6 @@ export async function bootstrapService(options: BootstrapServiceOptions): Promis
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : options.config.HEALTH_PORT;
   options.logger.info({ healthPort: port }, 'service ready');
+  flushLogs(options.logger);
   return app;
 }

@@ -9,6 +9,8 @@ export function commonServiceSpecs(defaultHealthPort: number) {
     NATS_SUBJECT_PREFIX: str({ default: '', pattern: /^([A-Za-z0-9_-]+\.)?$/ }),
     DATABASE_URL: url({ default: 'postgres://postgres@127.0.0.1:5432/alien', protocols: ['postgres', 'postgresql'], secret: true }),
     DATABASE_POOL_SIZE: int({ default: 10, min: 1, max: 200 }),
+    /** Postgres statement_timeout: keep it below the gateway's RPC_TIMEOUT_MS (5 s) so a stuck query fails first. */
+    DATABASE_STATEMENT_TIMEOUT_MS: int({ default: 4_000, min: 100, max: 600_000 }),
     HOST: str({ default: '127.0.0.1' }),
     HEALTH_PORT: int({ default: defaultHealthPort, min: 0, max: 65535 }),
     LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),

@@ -8,6 +8,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { DataSourceOptions } from 'typeorm';
+import { PinoTypeOrmLogger } from '@alien/persistence';
 import {
   HealthController,
   NATS_SERVER,
@@ -46,7 +47,14 @@ export class ServiceCoreModule {
         LoggerModule.forRoot({
           pinoHttp: { logger, autoLogging: false, quietReqLogger: true },
         }),
-        TypeOrmModule.forRoot({ ...options.dataSource, manualInitialization: false, retryAttempts: 0 }),
+        TypeOrmModule.forRoot({
+          ...(options.dataSource as Extract<DataSourceOptions, { type: 'postgres' }>),
+          // TypeORM's own lines as JSON through pino, with the request id and no parameter values.
+          logger: new PinoTypeOrmLogger(logger),
+          extra: { ...(options.dataSource.extra as object | undefined), statement_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS },
+          manualInitialization: false,
+          retryAttempts: 0,
+        }),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, createHealthHandler(service)],

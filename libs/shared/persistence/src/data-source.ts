@@ -1,4 +1,6 @@
-import { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import type { Logger } from 'pino';
+import { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import { PinoTypeOrmLogger } from './typeorm-logger';
 
 export interface ServiceDataSourceInput {
   /** Postgres schema the service owns; its migrations table lives there too. */
@@ -11,6 +13,13 @@ export interface ServiceDataSourceInput {
   /** Max pool size per process. */
   poolSize?: number;
   applicationName?: string;
+  /**
+   * Postgres `statement_timeout`: below the gateway's RPC timeout (5 s), so a wedged query fails the
+   * request (503 database_timeout) before the gateway gives up with 504 and the work goes on unseen.
+   */
+  statementTimeoutMs?: number;
+  /** TypeORM's lines go through pino (JSON, request id, no parameter values). */
+  logger?: Logger;
 }
 
 /**
@@ -29,12 +38,13 @@ export function serviceDataSourceOptions(input: ServiceDataSourceInput): DataSou
     synchronize: false,
     migrationsRun: false,
     logging: ['error', 'warn', 'migration'],
+    ...(input.logger ? { logger: new PinoTypeOrmLogger(input.logger) } : {}),
+    maxQueryExecutionTime: 1_000,
     applicationName: input.applicationName ?? `alien-${input.schema}`,
     extra: {
       max: input.poolSize ?? 10,
       connectionTimeoutMillis: 2_000,
-      // Bound every statement: a wedged query must not hold an RPC past the gateway timeout.
-      statement_timeout: 10_000,
+      statement_timeout: input.statementTimeoutMs ?? 4_000,
       idleTimeoutMillis: 30_000,
     },
   };

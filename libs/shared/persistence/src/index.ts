@@ -4,3 +4,4 @@ export * from './migrate-cli';
 export * from './paging';
 export * from './base.entity';
 export * from './unique-slug';
+export * from './typeorm-logger';
