@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: lint (with Nx module boundaries), type check, build, then every Jest test (unit + e2e)
-// against real Postgres and NATS found like `npm start` finds them. Ends with one line
-// `N passed, N failed` and a non-zero exit code when anything failed.
+// against real Postgres and NATS found like `npm start` finds them. Prints `checks: lint ok, types ok,
+// build ok`, then ends with one line `N passed, N failed` counting Jest tests (a failed check adds one
+// to "failed", so that line never reads 0 failed when something failed), and exits non-zero on any failure.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -17,15 +18,16 @@ const extraJestArgs = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 const failures = [];
+const checks = [];
 
-function step(name, command, args) {
+function step(name, command, args, label) {
   const started = Date.now();
   process.stdout.write(`\n▶ ${name}\n`);
   const result = spawnSync(command, args, { stdio: 'inherit', env });
   const ok = result.status === 0;
   process.stdout.write(`${ok ? '✓' : '✗'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
-  if (ok) passed++;
-  else {
+  checks.push(`${label} ${ok ? 'ok' : 'FAILED'}`);
+  if (!ok) {
     failed++;
     failures.push(name);
   }
@@ -37,10 +39,10 @@ const skipStatic = extraJestArgs.length > 0;
 if (!skipStatic) {
   // The project graph must exist before @nx/enforce-module-boundaries can check anything.
   spawnSync(bin('nx'), ['show', 'projects'], { stdio: 'ignore', env });
-  step('lint (eslint + Nx module boundaries)', bin('eslint'), ['.', '--max-warnings=0']);
-  step('type check (tsc --noEmit)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+  step('lint (eslint + Nx module boundaries)', bin('eslint'), ['.', '--max-warnings=0'], 'lint');
+  step('type check (tsc --noEmit)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], 'types');
 }
-const built = step('build (swc → dist/)', process.execPath, ['tools/scripts/build.mjs']);
+const built = step('build (swc → dist/)', process.execPath, ['tools/scripts/build.mjs'], 'build');
 
 if (built) {
   // Resolve Postgres + NATS (starting embedded ones if needed; they live as long as this helper).
@@ -100,5 +102,6 @@ if (built) {
 if (failures.length) {
   process.stdout.write(`\nFailed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
 }
-process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+process.stdout.write(`\nchecks: ${checks.join(', ')}\n`);
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);

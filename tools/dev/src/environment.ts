@@ -2,9 +2,10 @@
  * Finds the Postgres and NATS the platform should use, the same way for `npm start`, `npm test` and
  * the benchmark: an explicit URL, else the local default server, else one we start under .data/.
  */
+import { hashAccessToken } from '@alien/identity';
 import { findNatsServerBinary, waitForPort } from '@alien/testing';
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -145,4 +146,69 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<st
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/** Which of these ports something already listens on (127.0.0.1). */
+export async function portsInUse(ports: number[]): Promise<number[]> {
+  const open = await Promise.all(ports.map((p) => portOpen(p, '127.0.0.1', 500)));
+  return ports.filter((_, i) => open[i]);
+}
+
+/** Where `npm start` notes the database it uses, for `npm run cli` and other local tools. */
+export function databaseUrlFile(dataDir: string): string {
+  return path.join(dataDir, 'database-url');
+}
+
+/**
+ * The services whose schema lacks a migration that dist/ has: their migrations table (in their own
+ * schema) is compared with the migration files' timestamps. A restart with nothing to do spawns
+ * nothing (each migrate process costs ~0.5 s of startup).
+ */
+export async function pendingMigrations<A extends string>(databaseUrl: string, apps: readonly A[], migrationsDir: (app: A) => string): Promise<A[]> {
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2_000 });
+  await client.connect();
+  try {
+    const pending: A[] = [];
+    for (const app of apps) {
+      const dir = migrationsDir(app);
+      const wanted = existsSync(dir)
+        ? readdirSync(dir)
+            .map((f) => /^(\d+)-.*\.js$/.exec(f)?.[1])
+            .filter((t): t is string => t !== undefined)
+        : [];
+      try {
+        const { rows } = await client.query<{ timestamp: string }>(`SELECT "timestamp"::text AS "timestamp" FROM "${app}"."migrations"`);
+        const applied = new Set(rows.map((r) => r.timestamp));
+        if (wanted.some((t) => !applied.has(t))) pending.push(app);
+      } catch {
+        // No schema or no migrations table yet: the service was never migrated here.
+        pending.push(app);
+      }
+    }
+    return pending;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The demo user's email when `token` is still an active token of an active platform admin, else null
+ * (then the auth CLI seeds a new one). Saves spawning the CLI on every restart.
+ */
+export async function demoTokenStillValid(databaseUrl: string, token: string): Promise<{ token: string; email: string } | null> {
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2_000 });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ email: string }>(
+      `SELECT u.email FROM auth.access_tokens t JOIN auth.users u ON u.id = t.user_id
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+          AND u.status = 'active' AND u.is_platform_admin`,
+      [hashAccessToken(token)],
+    );
+    return rows[0] ? { token, email: rows[0].email } : null;
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

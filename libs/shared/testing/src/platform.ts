@@ -46,9 +46,13 @@ const READY_SERVICE = (line: LogLine) => line.msg === 'service ready';
 const READY_GATEWAY = (line: LogLine) => line.msg === 'gateway listening';
 
 /** Runs every service's migrations against a database URL (what `npm start` and the k8s Job do). */
-export async function migrateAll(databaseUrl: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function migrateAll(
+  databaseUrl: string,
+  env: NodeJS.ProcessEnv = process.env,
+  services: readonly ServiceApp[] = SERVICE_APPS,
+): Promise<void> {
   await Promise.all(
-    SERVICE_APPS.map((service) =>
+    services.map((service) =>
       runScript(distPath('apps', service, 'src', 'migrate.js'), ['up'], { ...env, DATABASE_URL: databaseUrl }),
     ),
   );

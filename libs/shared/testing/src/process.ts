@@ -30,6 +30,8 @@ export interface StartProcessOptions {
   ready: (line: LogLine) => boolean;
   logFile?: string;
   timeoutMs?: number;
+  /** Own process group: a terminal's Ctrl-C reaches only the parent, which then stops it in order. */
+  detached?: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export function startProcess(options: StartProcessOptions): Promise<StartedProce
   const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   const lines: LogLine[] = [];
   const raw: string[] = [];
@@ -72,8 +75,9 @@ export function startProcess(options: StartProcessOptions): Promise<StartedProce
   if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
   if (child.stderr) createInterface({ input: child.stderr }).on('line', onLine);
 
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.once('exit', () => log?.end());
+  // 'close', not 'exit': by then every line the child wrote (its "failed to start: …" reason) was read.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  child.once('close', () => log?.end());
 
   const waitForLine = (match: (line: LogLine) => boolean, ms = 10_000) =>
     new Promise<LogLine>((resolve, reject) => {
