@@ -16,8 +16,8 @@ export function gatewaySpecs() {
     /** A request's headers and body must arrive within this; slower ones get 408 and the connection closes. */
     REQUEST_TIMEOUT_MS: int({ default: 30_000, min: 1_000, max: 600_000 }),
     LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),
-    /** Public base URL shown in the OpenAPI document. */
-    PUBLIC_URL: url({ default: 'http://localhost:3333', protocols: ['http', 'https'] }),
+    /** Public base URL named in the OpenAPI document's `servers` (unset: `/`, the host that serves it). */
+    PUBLIC_URL: url({ optional: true, protocols: ['http', 'https'] }),
   };
 }
 

@@ -8,6 +8,9 @@ import { Public } from '@alien/nest-http';
 
 export const OPENAPI_DOCUMENT = Symbol('OPENAPI_DOCUMENT');
 
+/** What the OpenAPI document's `info.license` points at (package.json says UNLICENSED). */
+const LICENSE = 'Alien Platform API — proprietary (UNLICENSED). All rights reserved; use only as your agreement with Alien allows.\n';
+
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
@@ -51,6 +54,13 @@ export class DocsController {
   @Header('content-type', 'text/html; charset=utf-8')
   page(): string {
     return PAGE;
+  }
+
+  @Get('license')
+  @Public()
+  @Header('content-type', 'text/plain; charset=utf-8')
+  license(): string {
+    return LICENSE;
   }
 
   @Get('openapi.json')

@@ -2,7 +2,12 @@ import { ErrorEnvelopeDto } from '@alien/nest-http';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule, getSchemaPath } from '@nestjs/swagger';
 
-export function buildOpenApiDocument(app: INestApplication, publicUrl: string): OpenAPIObject {
+/**
+ * The OpenAPI document of every route the gateway serves. `publicUrl` names the server when
+ * configured; otherwise the server is `/`, the host that served the document (right locally and behind
+ * any ingress alike).
+ */
+export function buildOpenApiDocument(app: INestApplication, publicUrl: string | undefined): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Alien Platform API')
     .setDescription(
@@ -17,7 +22,8 @@ export function buildOpenApiDocument(app: INestApplication, publicUrl: string): 
       ].join('\n'),
     )
     .setVersion('1')
-    .addServer(publicUrl)
+    .setLicense('Proprietary (UNLICENSED)', '/docs/license')
+    .addServer(publicUrl ?? '/')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: '`oat_…` API token or OIDC JWT' }, 'bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config, {

@@ -1,10 +1,10 @@
 import { HealthReply, SERVICES, ServiceName, healthContract } from '@alien/contracts';
 import { ApiError, success } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
-import { Controller, Get, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { ApiExtraModels, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Controller, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Subscription } from 'rxjs';
-import { ApiEnvelope, ApiErrors, Ctx, Public } from '@alien/nest-http';
+import { ApiEnvelope, ApiRoute, Ctx } from '@alien/nest-http';
 import { ServiceClients } from '../rpc/service-clients';
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -85,12 +85,8 @@ export class GatewayHealth implements OnModuleDestroy {
 export class HealthController {
   constructor(private readonly health: GatewayHealth) {}
 
-  @Get()
-  @Public()
-  @ApiOperation({ summary: 'Health of the whole platform: the gateway and every service (asked over NATS)' })
+  @ApiRoute('get', '', { public: true, errors: [503], summary: 'Health of the whole platform: the gateway and every service (asked over NATS)' }, [], ApiEnvelope(PlatformHealthDto))
   @ApiExtraModels(HealthCheckDetailDto, ServiceHealthDto)
-  @ApiEnvelope(PlatformHealthDto)
-  @ApiErrors(503)
   async platform(@Ctx() ctx: RequestContext) {
     const report = await this.health.platform(ctx);
     if (report.status !== 'ok') {
@@ -103,19 +99,12 @@ export class HealthController {
     return success(report);
   }
 
-  @Get('live')
-  @Public()
-  @ApiOperation({ summary: 'Liveness probe: the gateway process answers' })
-  @ApiEnvelope(ProbeDto)
+  @ApiRoute('get', 'live', { public: true, summary: 'Liveness probe: the gateway process answers' }, [], ApiEnvelope(ProbeDto))
   live() {
     return success({ status: 'ok' });
   }
 
-  @Get('ready')
-  @Public()
-  @ApiOperation({ summary: 'Readiness probe: the gateway is connected to NATS' })
-  @ApiEnvelope(ProbeDto)
-  @ApiErrors(503)
+  @ApiRoute('get', 'ready', { public: true, errors: [503], summary: 'Readiness probe: the gateway is connected to NATS' }, [], ApiEnvelope(ProbeDto))
   ready() {
     if (this.health.nats !== 'up') throw new ApiError(503, 'Not ready: nats down', 'not_ready');
     return success({ status: 'ok', nats: 'up' });

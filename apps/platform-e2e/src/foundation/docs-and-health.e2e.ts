@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { workspaceRoot } from '@alien/testing';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sharedPlatform } from '../support/env';
 import { expectErrorEnvelope } from './envelope-assertions';
@@ -86,6 +89,23 @@ describe('foundation: OpenAPI document and docs page (shared platform)', () => {
       }
     }
     expect(new Set(operationIds).size).toBe(operationIds.length);
+  });
+
+  it("passes Redocly's recommended OpenAPI ruleset with 0 errors and 0 warnings (checked in npm test)", () => {
+    const file = path.join(tmpdir(), `openapi-${process.pid}-${Date.now()}.json`);
+    writeFileSync(file, JSON.stringify(doc));
+    const run = spawnSync(process.execPath, [path.join(workspaceRoot(), 'tools/workspace/src/openapi-lint.mjs'), file], { encoding: 'utf8' });
+    rmSync(file, { force: true });
+    expect(run.stderr).toBe('');
+    const problems = JSON.parse(run.stdout) as { ruleId: string; severity: string; location: string; message: string }[];
+    expect(problems.map((p) => `${p.severity} ${p.ruleId} ${p.location}: ${p.message}`)).toEqual([]);
+  });
+
+  it('declares x-organization-id and optional credentials on public routes', () => {
+    expect(doc.paths['/tags'].get.security).toEqual([{}, { bearer: [] }]);
+    expect(doc.paths['/users/me'].get.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/users/me'].get.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'x-organization-id', in: 'header' })]));
+    expect(doc.info.license).toEqual({ name: 'Proprietary (UNLICENSED)', url: '/docs/license' });
   });
 
   it('still documents every operation it had before the routes moved into the domains’ http libs', () => {
