@@ -9,12 +9,13 @@ import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { DocsController, OPENAPI_DOCUMENT } from './docs/docs.controller';
 import { GatewayHealth, HealthController } from './health/health.controller';
 import { EnvelopeExceptionFilter } from './http/envelope-exception.filter';
+import { GATEWAY_LIFECYCLE, GatewayLifecycle } from './http/http-hooks';
 import { RouteTable } from './http/route-table';
 import { ServiceClientsModule } from './rpc/service-clients';
 
 @Module({})
 export class GatewayModule {
-  static register(config: GatewayConfig, logger: Logger): DynamicModule {
+  static register(config: GatewayConfig, logger: Logger, lifecycle: GatewayLifecycle = { stopping: false }): DynamicModule {
     return {
       module: GatewayModule,
       global: true,
@@ -33,6 +34,7 @@ export class GatewayModule {
       controllers: [HealthController, DocsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: GATEWAY_LIFECYCLE, useValue: lifecycle },
         // Filled in by main.ts once every route is known.
         { provide: OPENAPI_DOCUMENT, useValue: { json: '{}' } },
         RouteTable,

@@ -16,6 +16,13 @@ export function gatewaySpecs() {
     /** A request's headers and body must arrive within this; slower ones get 408 and the connection closes. */
     REQUEST_TIMEOUT_MS: int({ default: 30_000, min: 1_000, max: 600_000 }),
     LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),
+    /**
+     * On SIGTERM, how long to keep serving while not ready before closing the listener, so load balancers
+     * stop sending first. Kubernetes does this with the pod's preStop sleep; 0 there.
+     */
+    SHUTDOWN_DELAY_MS: int({ default: 0, min: 0, max: 60_000 }),
+    /** Then how long requests in flight may take (below terminationGracePeriodSeconds, 30 s). */
+    SHUTDOWN_GRACE_MS: int({ default: 20_000, min: 0, max: 120_000 }),
     /** Public base URL named in the OpenAPI document's `servers` (unset: `/`, the host that serves it). */
     PUBLIC_URL: url({ optional: true, protocols: ['http', 'https'] }),
   };

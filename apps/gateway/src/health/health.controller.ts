@@ -1,10 +1,11 @@
 import { HealthReply, SERVICES, ServiceName, healthContract } from '@alien/contracts';
 import { ApiError, success } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
-import { Controller, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Controller, Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Subscription } from 'rxjs';
 import { ApiEnvelope, ApiRoute, Ctx } from '@alien/nest-http';
+import { GATEWAY_LIFECYCLE, GatewayLifecycle } from '../http/http-hooks';
 import { ServiceClients } from '../rpc/service-clients';
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -50,10 +51,22 @@ export class GatewayHealth implements OnModuleDestroy {
   private natsConnected = false;
   private readonly subscription: Subscription;
 
-  constructor(private readonly clients: ServiceClients) {
+  constructor(
+    private readonly clients: ServiceClients,
+    @Inject(GATEWAY_LIFECYCLE) private readonly lifecycle: GatewayLifecycle,
+  ) {
     this.subscription = clients.proxy.status.subscribe((status) => {
       this.natsConnected = status === 'connected';
     });
+  }
+
+  /** Shutting down: /health/ready answers 503 so load balancers move on. */
+  get stopping(): boolean {
+    return this.lifecycle.stopping;
+  }
+
+  set stopping(value: boolean) {
+    this.lifecycle.stopping = value;
   }
 
   get nats(): 'up' | 'down' {
@@ -106,6 +119,7 @@ export class HealthController {
 
   @ApiRoute('get', 'ready', { public: true, errors: [503], summary: 'Readiness probe: the gateway is connected to NATS' }, [], ApiEnvelope(ProbeDto))
   ready() {
+    if (this.health.stopping) throw new ApiError(503, 'Not ready: shutting down', 'not_ready');
     if (this.health.nats !== 'up') throw new ApiError(503, 'Not ready: nats down', 'not_ready');
     return success({ status: 'ok', nats: 'up' });
   }

@@ -9,13 +9,14 @@ import { GatewayConfig } from '../config';
 import { OPENAPI_DOCUMENT } from '../docs/docs.controller';
 import { buildOpenApiDocument } from '../docs/openapi-document';
 import { envelopeClientError, envelopeFrameworkErrors, refuseConnect } from './framework-errors';
-import { installFastifyHooks } from './http-hooks';
+import { GatewayLifecycle, installFastifyHooks } from './http-hooks';
 import { installJsonParser } from './json-parser';
 import { createValidationPipe, requestIdOf } from '@alien/nest-http';
 
 /** Builds the gateway on Fastify (it won every run of bench P1 against Express, which is gone). */
 export async function createGatewayApp(config: GatewayConfig, logger: Pino): Promise<INestApplication> {
-  const module = GatewayModule.register(config, logger);
+  const lifecycle: GatewayLifecycle = { stopping: false };
+  const module = GatewayModule.register(config, logger, lifecycle);
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
@@ -27,6 +28,9 @@ export async function createGatewayApp(config: GatewayConfig, logger: Pino): Pro
     // A request (headers and body) must arrive within REQUEST_TIMEOUT_MS, else 408 and close: a body that
     // never finishes must not hold a connection. Node checks pending requests every second.
     requestTimeout: config.REQUEST_TIMEOUT_MS,
+    // While shutting down, requests on open connections are still served (with Connection: close);
+    // Fastify's default would answer them 503.
+    return503OnClosing: false,
     http: {
       headersTimeout: config.REQUEST_TIMEOUT_MS,
       connectionsCheckingInterval: Math.min(1_000, config.REQUEST_TIMEOUT_MS),
@@ -37,12 +41,11 @@ export async function createGatewayApp(config: GatewayConfig, logger: Pino): Pro
   // Only JSON bodies are accepted; without a parser for text/plain Fastify answers 415 for it.
   adapter.getInstance().removeContentTypeParser(['text/plain']);
   installJsonParser(adapter.getInstance() as never, config.BODY_LIMIT_BYTES);
-  installFastifyHooks(adapter.getInstance() as never, logger);
+  installFastifyHooks(adapter.getInstance() as never, logger, lifecycle);
   // bodyParser off: the gateway installs its own JSON parser (json-parser.ts).
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   await app.init();
   app.getHttpServer().on('connect', refuseConnect);
   // The OpenAPI document is built once, after every controller is registered.

@@ -41,9 +41,18 @@ function envelopeBody(error: ApiError): string {
  * The gateway's per-request edge work as native Fastify hooks (Nest middleware would go through the
  * middie compatibility layer): stamp `x-request-id`, refuse non-JSON bodies with 415, log on response.
  */
-export function installFastifyHooks(fastify: FastifyInstance, logger: Logger): void {
+export const GATEWAY_LIFECYCLE = Symbol('GATEWAY_LIFECYCLE');
+
+/** Shared between the shutdown sequence, the readiness probe and the per-request hooks. */
+export interface GatewayLifecycle {
+  stopping: boolean;
+}
+
+export function installFastifyHooks(fastify: FastifyInstance, logger: Logger, lifecycle: GatewayLifecycle): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     requestIdOf(request.raw, reply.raw);
+    // Shutting down: answer, then let the client reconnect to another replica.
+    if (lifecycle.stopping) reply.raw.setHeader('connection', 'close');
     const error = request.raw.httpVersion === '1.1' && !request.raw.headers.host ? MISSING_HOST : jsonBodyError(request.raw);
     if (error) {
       reply.code(error.status).header('content-type', 'application/json; charset=utf-8').send(envelopeBody(error));

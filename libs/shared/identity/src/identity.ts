@@ -39,6 +39,11 @@ export const ANONYMOUS: Identity = Object.freeze({
 export interface RequestContext {
   requestId: string;
   identity: Identity;
+  /**
+   * When the caller stops waiting (epoch ms), set by the RPC client from its timeout. A service drops a
+   * request whose deadline passed before it got to it: nobody would read the answer.
+   */
+  deadline?: number;
 }
 
 /** HTTP header names the platform reads or writes. Client-sent identity headers are never trusted. */

@@ -1,2 +1,3 @@
 export * from './logger';
 export * from './run-main';
+export * from './shutdown';

@@ -25,10 +25,21 @@ const logger = pino(
   }),
 );
 
+const SLOW = rpc<{ ms: number }, { slept: number }>('spec.slow.v1');
+let handled = 0;
+
 @Controller()
 class EchoHandler {
+  @MessagePattern(SLOW.subject)
+  async slow(@Payload() req: RpcRequest<{ ms: number }>) {
+    handled++;
+    await new Promise((r) => setTimeout(r, req.data.ms));
+    return { slept: req.data.ms };
+  }
+
   @MessagePattern(ECHO.subject)
   async echo(@Payload() req: RpcRequest<{ text: string }>) {
+    handled++;
     await new Promise((r) => setTimeout(r, 1));
     logger.info('handler says hello');
     return req.data;
@@ -47,17 +58,20 @@ class EchoModule {}
 describe(PrefixedServerNats.name, () => {
   const prefix = `s${randomBytes(4).toString('hex')}.`;
   let app: INestMicroservice;
+  let server: PrefixedServerNats;
   let client: RpcClient;
+  let raw: PrefixedClientNats;
 
   beforeAll(async () => {
-    const server = new PrefixedServerNats(
+    server = new PrefixedServerNats(
       { ...natsOptions({ url: NATS_URL, subjectPrefix: prefix, name: 'spec' }, 'server'), queue: 'spec' },
       prefix,
       logger,
     );
     app = await NestFactory.createMicroservice(EchoModule, { strategy: server, logger: false });
     await app.listen();
-    client = new RpcClient(new PrefixedClientNats(natsOptions({ url: NATS_URL, subjectPrefix: prefix, name: 'spec-client' }, 'client'), prefix), 'spec', 2_000);
+    raw = new PrefixedClientNats(natsOptions({ url: NATS_URL, subjectPrefix: prefix, name: 'spec-client' }, 'client'), prefix);
+    client = new RpcClient(raw, 'spec', 2_000);
   });
 
   afterAll(async () => {
@@ -92,5 +106,24 @@ describe(PrefixedServerNats.name, () => {
   it('answers 503 when nobody listens and 504 when the answer is late', async () => {
     await expect(client.call(rpc('spec.nobody.v1'), {}, ctx('x'))).rejects.toMatchObject({ status: 503 });
     await expect(client.call(ECHO, { text: 'slow' }, ctx('y'), { timeoutMs: 1 })).rejects.toMatchObject({ status: 504 });
+  });
+
+  it('drops a request whose deadline passed before it was handled (the caller stopped waiting)', async () => {
+    const before = handled;
+    const late = { ...ctx('req-late'), deadline: Date.now() - 1 };
+    await expect(raw.request(ECHO.subject, { ctx: late, data: { text: 'too late' } }, 300)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(handled).toBe(before);
+    expect(lines.find((l) => l['requestId'] === 'req-late')).toMatchObject({ msg: 'rpc dropped: its deadline passed before it was handled' });
+    // The client sets the deadline from its timeout: a normal call is answered.
+    expect(await client.call(ECHO, { text: 'in time' }, ctx('req-in-time'))).toEqual({ text: 'in time' });
+  });
+
+  it('drains on shutdown: requests in flight are answered, later ones find nobody (503), nothing hangs', async () => {
+    const inFlight = [client.call(SLOW, { ms: 300 }, ctx('slow-1')), client.call(SLOW, { ms: 200 }, ctx('slow-2'))];
+    await new Promise((r) => setTimeout(r, 50));
+    const unanswered = await server.drain(5_000);
+    expect(unanswered).toBe(0);
+    await expect(Promise.all(inFlight)).resolves.toEqual([{ slept: 300 }, { slept: 200 }]);
+    await expect(client.call(ECHO, { text: 'after' }, ctx('after-drain'))).rejects.toMatchObject({ status: 503 });
   });
 });

@@ -1,4 +1,5 @@
-import { ClientNats, NatsOptions, ServerNats } from '@nestjs/microservices';
+import { ClientNats, NatsContext, NatsOptions, ServerNats } from '@nestjs/microservices';
+import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import { NatsRequestJSONDeserializer } from '@nestjs/microservices/deserializers/nats-request-json.deserializer';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
@@ -78,27 +79,95 @@ export class PrefixedServerNats extends ServerNats {
     return this.messageHandlers.get(pattern) ?? super.getHandlerByPattern(pattern);
   }
 
+  /** Messages taken but not yet answered (requests) or handled (events): what a drain waits for. */
+  private inflight = 0;
+  private readonly finish = new WeakMap<Msg, () => void>();
+  private idle: (() => void) | undefined;
+
   /**
-   * Runs the whole handling of a message inside its log context (filled in by the deserializer: request
-   * id, user, organization), so every line the service logs for it names the request.
+   * Handles one message inside its log context (filled in by the deserializer: request id, user,
+   * organization), so every line the service logs for it names the request. Nest's own steps, plus:
+   * a request whose deadline (set by the caller from its timeout) has passed is dropped unhandled —
+   * nobody waits for the answer any more — and every message counts as in flight until answered.
    */
   override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
-    return rpcLogContext.run({ subject: channel }, () => super.handleMessage(channel, natsMsg));
+    return rpcLogContext.run({ subject: channel }, async () => {
+      this.inflight++;
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        if (--this.inflight === 0) this.idle?.();
+      };
+      this.finish.set(natsMsg, finish);
+      try {
+        const natsCtx = new NatsContext([natsMsg.subject, natsMsg.headers]);
+        const message = (await this.deserializer.deserialize(natsMsg.data, { channel, replyTo: natsMsg.reply })) as {
+          id?: string;
+          data?: { ctx?: { deadline?: unknown } };
+        };
+        if (message.id === undefined) {
+          await this.handleEvent(channel, message as never, natsCtx);
+          return finish();
+        }
+        const deadline = message.data?.ctx?.deadline;
+        if (typeof deadline === 'number' && deadline <= Date.now()) {
+          this.rpcLogger?.warn({ lateByMs: Date.now() - deadline }, 'rpc dropped: its deadline passed before it was handled');
+          return finish();
+        }
+        const publish = this.getPublisher(natsMsg, message.id, natsCtx);
+        const handler = this.getHandlerByPattern(channel);
+        if (!handler) return publish({ id: message.id, status: 'error', err: NO_MESSAGE_HANDLER } as never);
+        const response$ = this.transformToObservable(await handler(message.data, natsCtx));
+        if (response$) this.send(response$, publish);
+        else finish();
+      } catch (error) {
+        finish();
+        throw error;
+      }
+      return undefined;
+    });
+  }
+
+  /**
+   * Graceful stop: no new messages (every subscription drains: what the server already routed here is
+   * still handled, the queue group sends the rest to other replicas), then waits until every message
+   * in flight is answered, at most `graceMs`. Returns how many were still unanswered.
+   */
+  async drain(graceMs: number): Promise<number> {
+    const subscriptions = (this as unknown as { subscriptions: { drain(): Promise<void>; isClosed(): boolean }[] }).subscriptions;
+    await Promise.allSettled(subscriptions.filter((s) => !s.isClosed()).map((s) => s.drain()));
+    if (this.inflight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        timer.unref();
+        this.idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    // Replies written, now on the wire before the connection closes.
+    await (this as unknown as { natsClient: NatsConnection | null }).natsClient?.flush().catch(() => undefined);
+    return this.inflight;
   }
 
   /** One log line per answered request (info), with its status and duration. */
   override getPublisher(natsMsg: Msg, id: string, ctx: Parameters<ServerNats['getPublisher']>[2]) {
     const publish = super.getPublisher(natsMsg, id, ctx);
     const logger = this.rpcLogger;
-    if (!logger) return publish;
+    const finish = this.finish.get(natsMsg);
     const started = performance.now();
-    return (response: { err?: { status?: number } }) => {
-      if (logger.isLevelEnabled('info')) {
-        const failed = response.err !== undefined && response.err !== null;
+    return (response: { err?: { status?: number }; isDisposed?: boolean }) => {
+      const failed = response.err !== undefined && response.err !== null;
+      if (logger?.isLevelEnabled('info')) {
         const status = failed ? (response.err?.status ?? 500) : 200;
         logger.info({ status, durationMs: +(performance.now() - started).toFixed(3) }, failed ? 'rpc failed' : 'rpc handled');
       }
-      return publish(response);
+      const sent = publish(response);
+      // The last packet of an answer is disposed (or an error): the request is no longer in flight.
+      if (response.isDisposed || failed) finish?.();
+      return sent;
     };
   }
 }

@@ -65,8 +65,10 @@ export class RpcClient {
     ctx: RequestContext,
     options: RpcCallOptions = {},
   ): Promise<Res> {
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     try {
-      return await this.proxy.request<Res>(contract.subject, { ctx, data }, options.timeoutMs ?? this.defaultTimeoutMs);
+      // The remaining time travels with the request, so a service can skip work nobody waits for.
+      return await this.proxy.request<Res>(contract.subject, { ctx: { ...ctx, deadline: Date.now() + timeoutMs }, data }, timeoutMs);
     } catch (error) {
       throw toApiError(error, this.service);
     }

@@ -42,6 +42,9 @@ export class NatsHealthIndicator implements OnModuleDestroy {
 
 @Injectable()
 export class ReadinessService {
+  /** Set when the service starts to shut down: it is no longer ready. */
+  stopping = false;
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
@@ -74,6 +77,8 @@ export class HealthController {
 
   @Get('ready')
   async ready() {
+    // Shutting down: not ready (Kubernetes stops routing), though NATS requests already here are answered.
+    if (this.readiness.stopping) throw new ApiError(503, 'Not ready: shutting down', 'not_ready');
     const result = await this.readiness.ready();
     if (result.status !== 'ok') {
       const down = Object.entries(result.details)

@@ -14,6 +14,8 @@ export function commonServiceSpecs(defaultHealthPort: number) {
     HOST: str({ default: '127.0.0.1' }),
     HEALTH_PORT: int({ default: defaultHealthPort, min: 0, max: 65535 }),
     LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),
+    /** On SIGTERM, how long messages in flight may take to be answered (below terminationGracePeriodSeconds, 30 s). */
+    SHUTDOWN_GRACE_MS: int({ default: 20_000, min: 0, max: 120_000 }),
   };
 }
 

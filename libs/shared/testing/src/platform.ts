@@ -36,7 +36,8 @@ export interface Platform {
   processes: Map<string, StartedProcess>;
   /** The environment every process got (without per-app additions). */
   env: NodeJS.ProcessEnv;
-  startService(name: ServiceApp, env?: NodeJS.ProcessEnv): Promise<StartedProcess>;
+  /** Starts (another replica of) a service; `key` names the process (default: the service name). */
+  startService(name: ServiceApp, env?: NodeJS.ProcessEnv, key?: string): Promise<StartedProcess>;
   startGateway(env?: NodeJS.ProcessEnv): Promise<string>;
   stopProcess(key: string): Promise<void>;
   stop(): Promise<void>;
@@ -85,15 +86,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const gatewayUrls: string[] = [];
   let gatewayCount = 0;
 
-  const startService = async (name: ServiceApp, extra: NodeJS.ProcessEnv = {}) => {
+  const startService = async (name: ServiceApp, extra: NodeJS.ProcessEnv = {}, key: string = name) => {
     const proc = await startProcess({
-      name,
+      name: key,
       script: distPath('apps', name, 'src', 'main.js'),
       env: { ...env, ...options.serviceEnv?.[name], ...extra },
       ready: READY_SERVICE,
-      logFile: tmpPath('logs', label, `${name}.log`),
+      logFile: tmpPath('logs', label, `${key}.log`),
     });
-    processes.set(name, proc);
+    processes.set(key, proc);
     return proc;
   };
 
