@@ -372,6 +372,15 @@ describe.each(APPS)('deploy/k8s/base/%s', (app) => {
     expect(Number(data[config.portVar] ?? config.port)).toBe(config.port);
   });
 
+  it('connects to NATS as its own user, the password from a Secret', () => {
+    expect(configMap.data.NATS_USER).toBe(app);
+    const env = (container.env ?? []) as any[];
+    expect(env.filter((e) => e.name === 'NATS_PASSWORD')).toEqual([
+      { name: 'NATS_PASSWORD', valueFrom: { secretKeyRef: { name: `${app}-nats`, key: 'NATS_PASSWORD' } } },
+    ]);
+    expect(read('deploy/nats/nats-server.conf')).toContain(`{ user: "${app}", password: $${app.toUpperCase()}_NATS_PASSWORD`);
+  });
+
   it(DB_SERVICES.includes(app) ? 'gets DATABASE_URL from a Secret' : 'has no database', () => {
     const env = (container.env ?? []) as any[];
     const db = env.filter((e) => e.name === 'DATABASE_URL');

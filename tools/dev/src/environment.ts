@@ -3,9 +3,12 @@
  * the benchmark: an explicit URL, else the local default server, else one we start under .data/.
  */
 import { hashAccessToken } from '@alien/identity';
+import { natsServerConfig } from '@alien/nats-auth';
+import { NATS_APPS, NatsApp, platformNatsUsers } from '@alien/platform/nats-permissions';
 import { findNatsServerBinary, waitForPort } from '@alien/testing';
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -14,6 +17,8 @@ export interface Resolved {
   url: string;
   source: string;
   stop?: () => Promise<void>;
+  /** Per-app NATS users when we started a nats-server that requires them. */
+  natsUsers?: Record<string, { user: string; password: string }>;
 }
 
 const LOCAL_PG = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -115,14 +120,25 @@ export async function resolveNats(dataDir: string, log: (m: string) => void = ()
   }
   const storeDir = path.join(dataDir, 'nats');
   mkdirSync(storeDir, { recursive: true });
-  log(`No NATS on 127.0.0.1:4222: starting ${binary} with JetStream (store .data/nats)`);
-  const child: ChildProcess = spawn(binary, ['-a', '127.0.0.1', '-p', '4222', '-js', '-sd', storeDir], {
+  // Like production: one user per app with the permissions its contracts allow (deploy/nats). The
+  // passwords stay in .data/ so a restart keeps them.
+  const passwordsFile = path.join(storeDir, 'passwords.json');
+  const passwords: Record<NatsApp, string> = existsSync(passwordsFile)
+    ? { ...(JSON.parse(readFileSync(passwordsFile, 'utf8')) as Record<NatsApp, string>) }
+    : (Object.fromEntries(NATS_APPS.map((app) => [app, randomBytes(18).toString('hex')])) as Record<NatsApp, string>);
+  for (const app of NATS_APPS) passwords[app] ??= randomBytes(18).toString('hex');
+  writeFileSync(passwordsFile, JSON.stringify(passwords), { mode: 0o600 });
+  const configFile = path.join(storeDir, 'nats-server.conf');
+  writeFileSync(configFile, natsServerConfig({ users: platformNatsUsers(passwords) }), { mode: 0o600 });
+  log(`No NATS on 127.0.0.1:4222: starting ${binary} with JetStream and a user per app (store .data/nats)`);
+  const child: ChildProcess = spawn(binary, ['-c', configFile, '-a', '127.0.0.1', '-p', '4222', '-js', '-sd', storeDir], {
     stdio: 'ignore',
   });
   await waitForPort(4222);
   return {
     url: LOCAL_NATS,
-    source: 'nats-server started from PATH (.data/nats)',
+    source: 'nats-server started from PATH, one user per app (.data/nats)',
+    natsUsers: Object.fromEntries(NATS_APPS.map((app) => [app, { user: app, password: passwords[app] }])),
     stop: async () => {
       if (child.exitCode !== null) return;
       await new Promise<void>((resolve) => {

@@ -101,11 +101,15 @@ async function main(): Promise<void> {
     }
 
     say('Starting services and the gateway…');
+    const natsUser = (app: string): NodeJS.ProcessEnv => {
+      const creds = nats.natsUsers?.[app];
+      return creds ? { NATS_USER: creds.user, NATS_PASSWORD: creds.password } : {};
+    };
     const start = (name: string, extraEnv: NodeJS.ProcessEnv, ready: string) =>
       startProcess({
         name,
         script: distPath('apps', name, 'src', 'main.js'),
-        env: { ...env, ...extraEnv },
+        env: { ...env, ...natsUser(name), ...extraEnv },
         ready: (line) => line.msg === ready,
         logFile: path.join(logDir, `${name}.log`),
         detached: true,

@@ -19,7 +19,7 @@ export class ServiceClients extends ServiceBus implements OnApplicationBootstrap
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     super();
     this.proxy = new PrefixedClientNats(
-      natsOptions({ url: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, name: 'gateway' }, 'client'),
+      natsOptions({ url: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, name: 'gateway', user: config.NATS_USER, password: config.NATS_PASSWORD }, 'client'),
       config.NATS_SUBJECT_PREFIX,
     );
     const make = (service: ServiceName) => new RpcClient(this.proxy, service, config.RPC_TIMEOUT_MS);

@@ -1,4 +1,5 @@
-import { NatsServerHandle, Platform, client, spawnNatsServer, startPlatform } from '@alien/testing';
+import { NatsServerHandle, Platform, client, startPlatform } from '@alien/testing';
+import { spawnSecuredNats } from '../support/secured-nats';
 import { eventually, expectErrorEnvelope, healthPort } from './envelope-assertions';
 
 // Jest's testTimeout does not apply inside `projects`; recovery polls need more than the 5 s default.
@@ -13,10 +14,14 @@ describe('foundation: NATS down → 503, and recovery when it returns', () => {
   let api: ReturnType<typeof client>;
 
   beforeAll(async () => {
-    nats = await spawnNatsServer();
+    // Configured like production: a user per app (deploy/nats).
+    const secured = await spawnSecuredNats();
+    nats = secured.nats;
     platform = await startPlatform({
       label: `foundation-nats-${process.pid}`,
       natsUrl: nats.url,
+      natsUsers: secured.natsUsers,
+      env: { NATS_SUBJECT_PREFIX: secured.prefix },
       services: ['catalog'],
       gatewayEnv: { RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS) },
     });

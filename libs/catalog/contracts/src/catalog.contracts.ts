@@ -1,3 +1,4 @@
+import type { ServiceNatsUse } from '@alien/nats-auth';
 import { Page, PageQuery } from '@alien/envelope';
 import { BatchQuery, IdOrSlug } from '@alien/slug';
 import { healthContract, rpc } from '@alien/contracts';
@@ -70,3 +71,11 @@ export const CatalogContracts = {
     sources: referenceContracts('sources'),
   },
 } as const;
+
+/** What catalog does on NATS (deploy/nats permissions are generated from it). */
+export const CATALOG_NATS: ServiceNatsUse = {
+  service: 'catalog',
+  publishes: [],
+  requests: [],
+  consumes: [],
+};

@@ -1,3 +1,4 @@
+import type { ServiceNatsUse } from '@alien/nats-auth';
 import { healthContract, rpc } from '@alien/contracts';
 
 export const CLUSTER_STATUSES = ['pending', 'online', 'offline', 'suspended'] as const;
@@ -25,3 +26,11 @@ export const OrchestrationContracts = {
     visible: rpc<{ ids: number[] }, ClusterRef[]>('orchestration.cluster.visible.v1'),
   },
 } as const;
+
+/** What orchestration does on NATS (deploy/nats permissions are generated from it). */
+export const ORCHESTRATION_NATS: ServiceNatsUse = {
+  service: 'orchestration',
+  publishes: [],
+  requests: [],
+  consumes: [],
+};

@@ -1,6 +1,7 @@
 import { AuthEvents, affectedUserIds } from '@alien/contracts';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { JSONCodec, NatsConnection, connect } from 'nats';
+import { natsCredentials } from '@alien/nest-rpc';
 import { PinoLogger } from 'nestjs-pino';
 import { IDENTITY_CONFIG, IdentityConfig } from './identity-config';
 import { PrincipalCache } from './principal-cache';
@@ -35,6 +36,7 @@ export class AuthEventsListener implements OnApplicationBootstrap, OnModuleDestr
     this.nc = await connect({
       servers: this.config.NATS_URL.split(','),
       name: 'gateway-auth-events',
+      ...natsCredentials({ user: this.config.NATS_USER, password: this.config.NATS_PASSWORD }),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       waitOnFirstConnect: true,

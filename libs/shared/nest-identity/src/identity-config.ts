@@ -5,6 +5,9 @@ export function identitySpecs() {
   return {
     NATS_URL: url({ default: 'nats://127.0.0.1:4222', protocols: ['nats', 'tls'] }),
     NATS_SUBJECT_PREFIX: str({ default: '', pattern: /^([A-Za-z0-9_-]+\.)?$/ }),
+    /** This app's NATS user and password (deploy/nats/nats-server.conf); unset for an open server. */
+    NATS_USER: str({ optional: true }),
+    NATS_PASSWORD: str({ optional: true, secret: true }),
     /** How long a verified credential's principal is reused (auth events evict it earlier). 0 disables. */
     AUTH_CACHE_TTL_MS: int({ default: 30_000, min: 0, max: 3_600_000 }),
     AUTH_CACHE_MAX_ENTRIES: int({ default: 10_000, min: 1, max: 1_000_000 }),

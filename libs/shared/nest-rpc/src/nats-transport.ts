@@ -236,12 +236,20 @@ export class PrefixedClientNats extends ClientNats {
   }
 }
 
+/** `{user, pass}` for nats.js when a NATS user is configured, else nothing. */
+export function natsCredentials(config: { user?: string; password?: string }): { user?: string; pass?: string } {
+  return config.user ? { user: config.user, pass: config.password ?? '' } : {};
+}
+
 export interface NatsConnectionConfig {
   url: string;
   /** Prepended to every subject; '' in production. */
   subjectPrefix: string;
   /** Client name shown by the NATS server (`nats server report connections`). */
   name: string;
+  /** This app's NATS user (deploy/nats: each app may use only its own subjects); unset for an open server. */
+  user?: string;
+  password?: string;
 }
 
 /**
@@ -256,6 +264,7 @@ export function natsOptions(
   return {
     servers: config.url.split(','),
     name: config.name,
+    ...natsCredentials(config),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: role === 'server',

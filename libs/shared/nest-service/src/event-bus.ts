@@ -1,3 +1,4 @@
+import { natsCredentials } from '@alien/nest-rpc';
 import { EventContract } from '@alien/contracts';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import {
@@ -20,6 +21,9 @@ export interface EventBusOptions {
   /** Subject prefix (tests share a NATS server); '' in production. */
   prefix: string;
   name: string;
+  /** The service's NATS user and password, when the server requires them. */
+  user?: string;
+  password?: string;
   /** Streams this service owns: created or updated at start. */
   streams: { name: string; subjects: string[] }[];
 }
@@ -67,6 +71,7 @@ export class EventBus implements OnModuleInit, OnModuleDestroy {
     this.nc = await connect({
       servers: this.options.url.split(','),
       name: `${this.options.name}-events`,
+      ...natsCredentials(this.options),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       waitOnFirstConnect: true,

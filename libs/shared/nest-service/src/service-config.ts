@@ -7,6 +7,9 @@ export function commonServiceSpecs(defaultHealthPort: number) {
   return {
     NATS_URL: url({ default: 'nats://127.0.0.1:4222', protocols: ['nats', 'tls'] }),
     NATS_SUBJECT_PREFIX: str({ default: '', pattern: /^([A-Za-z0-9_-]+\.)?$/ }),
+    /** This service's NATS user and password (deploy/nats/nats-server.conf); unset for an open server. */
+    NATS_USER: str({ optional: true }),
+    NATS_PASSWORD: str({ optional: true, secret: true }),
     DATABASE_URL: url({ default: 'postgres://postgres@127.0.0.1:5432/alien', protocols: ['postgres', 'postgresql'], secret: true }),
     DATABASE_POOL_SIZE: int({ default: 10, min: 1, max: 200 }),
     /** Postgres statement_timeout: keep it below the gateway's RPC_TIMEOUT_MS (5 s) so a stuck query fails first. */

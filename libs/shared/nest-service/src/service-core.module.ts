@@ -36,7 +36,7 @@ export class ServiceCoreModule {
   static forRoot(options: ServiceCoreOptions): DynamicModule {
     const { service, config, logger } = options;
     const natsServer = new PrefixedServerNats(
-      { ...natsOptions({ url: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, name: service }, 'server'), queue: service },
+      { ...natsOptions({ url: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, name: service, user: config.NATS_USER, password: config.NATS_PASSWORD }, 'server'), queue: service },
       config.NATS_SUBJECT_PREFIX,
       logger,
     );

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,14 +57,27 @@ export interface NatsServerHandle {
 }
 
 /** A private nats-server with JetStream on a free port, for tests that stop and restart NATS. */
-export async function spawnNatsServer(options: { port?: number; storeDir?: string } = {}): Promise<NatsServerHandle> {
+export async function spawnNatsServer(
+  options: {
+    port?: number;
+    storeDir?: string;
+    /** A nats-server configuration (users and permissions); JetStream's store is set to storeDir. */
+    config?: string;
+  } = {},
+): Promise<NatsServerHandle> {
   const binary = findNatsServerBinary();
   if (!binary) throw new Error('nats-server not found on PATH (apt-get install nats-server)');
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? mkdtempSync(path.join(tmpdir(), 'alien-nats-'));
   let child: ChildProcess | undefined;
+  let configArgs: string[] = [];
+  if (options.config !== undefined) {
+    const file = path.join(storeDir, 'nats-server.conf');
+    writeFileSync(file, options.config);
+    configArgs = ['-c', file];
+  }
   const start = async () => {
-    child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
+    child = spawn(binary, [...configArgs, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
     await waitForPort(port);
   };
   const kill = async () => {

@@ -21,6 +21,11 @@ export interface PlatformOptions {
   gatewayEnv?: NodeJS.ProcessEnv;
   /** Per-service environment. */
   serviceEnv?: Partial<Record<ServiceApp, NodeJS.ProcessEnv>>;
+  /**
+   * Per-app NATS credentials (`gateway`, `auth`, …) for a server that requires them; each process gets
+   * its own app's user as NATS_USER/NATS_PASSWORD.
+   */
+  natsUsers?: Partial<Record<string, { user: string; password: string }>>;
   /** Name used in log file paths. */
   label?: string;
   logLevel?: string;
@@ -83,6 +88,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     ...options.env,
   };
   const processes = new Map<string, StartedProcess>();
+  const natsEnv = (app: string): NodeJS.ProcessEnv => {
+    const creds = options.natsUsers?.[app];
+    return creds ? { NATS_USER: creds.user, NATS_PASSWORD: creds.password } : {};
+  };
   const gatewayUrls: string[] = [];
   let gatewayCount = 0;
 
@@ -90,7 +99,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const proc = await startProcess({
       name: key,
       script: distPath('apps', name, 'src', 'main.js'),
-      env: { ...env, ...options.serviceEnv?.[name], ...extra },
+      env: { ...env, ...natsEnv(name), ...options.serviceEnv?.[name], ...extra },
       ready: READY_SERVICE,
       logFile: tmpPath('logs', label, `${key}.log`),
     });
@@ -104,7 +113,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const proc = await startProcess({
       name: key,
       script: distPath('apps', 'gateway', 'src', 'main.js'),
-      env: { ...env, PORT: '0', HOST: '127.0.0.1', ...options.gatewayEnv, ...extra },
+      env: { ...env, ...natsEnv('gateway'), PORT: '0', HOST: '127.0.0.1', ...options.gatewayEnv, ...extra },
       ready: READY_GATEWAY,
       logFile: tmpPath('logs', label, `${key}.log`),
     });
