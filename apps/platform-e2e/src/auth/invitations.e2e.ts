@@ -1,4 +1,4 @@
-import { Actor, client, createActor, joinOrganization, query, uniqueEmail } from '@alien/testing';
+import { Actor, authCli, client, createActor, joinOrganization, query, uniqueEmail } from '@alien/testing';
 import { sharedPlatform } from '../support/env';
 
 const { gatewayUrl, databaseUrl, env } = sharedPlatform();
@@ -235,6 +235,23 @@ describe('invitations: nobody joins an organization without accepting, and invit
     const elsewhere = await newOrganization(invitee, 'Elsewhere');
     const foreign = (await as(invitee).post(`/organizations/${elsewhere}/members`, { email: uniqueEmail('x'), role: 'viewer' })).body.data.id;
     expect((await as(owner).delete(`/organizations/${orgId}/invitations/${foreign}`)).status).toBe(404);
+  });
+
+  it('the auth CLI refuses a token restricted to an organization its user is not an active member of', async () => {
+    const slug = `cli-${Date.now().toString(36)}`;
+    const org = (await as(owner).post('/organizations', { name: 'CLI org', slug })).body.data.id;
+    const stranger = await createActor(env, 'inv-cli');
+    await expect(authCli(env, ['issue-token', stranger.email, '--org', slug])).rejects.toThrow(/exited with 1[\s\S]*is not an active member of/);
+    // An invitation does not make a member either.
+    await as(owner).post(`/organizations/${org}/members`, { userId: stranger.userId, role: 'viewer' });
+    await expect(authCli(env, ['issue-token', stranger.email, '--org', slug])).rejects.toThrow(/is not an active member of/);
+    await expect(authCli(env, ['issue-token', uniqueEmail('nobody'), '--org', slug])).rejects.toThrow(/is not an active member of/);
+    const issued = await authCli<{ token: string }>(env, ['issue-token', owner.email, '--org', slug]);
+    expect((await as(issued.token).get(`/organizations/${org}`)).status).toBe(200);
+    // Deactivated members are not active members.
+    await joinOrganization(gatewayUrl, owner, org, stranger, 'viewer');
+    expect((await as(owner).patch(`/organizations/${org}/members/${stranger.userId}`, { status: 'deactivated' })).status).toBe(200);
+    await expect(authCli(env, ['issue-token', stranger.email, '--org', slug])).rejects.toThrow(/is not an active member of/);
   });
 });
 
