@@ -35,7 +35,8 @@ async function findOrCreateUser(m: EntityManager, email: string, flags: Flags): 
   const users = m.getRepository(UserEntity);
   const normalized = email.trim().toLowerCase();
   let user = await users.createQueryBuilder('u').where('lower(u.email) = :email', { email: normalized }).getOne();
-  user ??= users.create({ email: normalized });
+  // An operator vouches for the email of a user they create.
+  user ??= users.create({ email: normalized, emailVerified: true });
   if (typeof flags['first'] === 'string') user.firstName = flags['first'];
   if (typeof flags['last'] === 'string') user.lastName = flags['last'];
   if (flags['platform-admin']) user.isPlatformAdmin = true;
@@ -110,6 +111,12 @@ async function main(): Promise<void> {
           if (typeof flags['org'] === 'string') {
             const org = await m.getRepository(OrganizationEntity).findOneBy({ slug: flags['org'] });
             if (!org) throw new Error(`no organization ${flags['org']}`);
+            // A token restricted to an organization its user is not an active member of would be worth
+            // nothing (401 at first use): refuse to issue it.
+            const member = await m.getRepository(MembershipEntity).existsBy({ organizationId: org.id, userId: user.id, status: 'active' });
+            if (!member) {
+              throw new Error(`${user.email ?? `user ${user.id}`} is not an active member of ${flags['org']}: add them to it first (invitation or managed account)`);
+            }
             organizationId = org.id;
           }
           const abilities = String(flags['abilities'] ?? 'read,write').split(',');

@@ -9,6 +9,11 @@ export function loadAuthConfig(source: NodeJS.ProcessEnv = process.env) {
       ...commonServiceSpecs(AUTH_HEALTH_PORT),
       /** Active (unrevoked, unexpired) `oat_` tokens a user may hold; one more answers 409. */
       ACCESS_TOKEN_QUOTA: int({ default: 50, min: 1, max: 10_000 }),
+      /**
+       * Invitations plus managed accounts an organization (and, separately, one inviting user) may
+       * create per hour (sliding window); one more answers 429 `invitation_rate_limited`.
+       */
+      INVITATIONS_PER_HOUR: int({ default: 50, min: 1, max: 100_000 }),
     },
     source,
   );

@@ -2,7 +2,7 @@ import { productionNatsConfig } from '@alien/platform/nats-permissions';
 import { readText } from './projects';
 
 describe('deploy/nats/nats-server.conf', () => {
-  it('is exactly what the contracts generate (regenerate: node -e "process.stdout.write(require(\'./dist/libs/platform/nats-permissions/src\').productionNatsConfig())" > deploy/nats/nats-server.conf)', () => {
+  it('is exactly what the contracts generate (regenerate it with npm run nats-config)', () => {
     expect(readText('deploy/nats/nats-server.conf')).toBe(productionNatsConfig());
   });
 

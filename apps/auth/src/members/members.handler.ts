@@ -1,7 +1,6 @@
 import { AuthContracts, MemberPatch, MemberView } from '@alien/auth/contracts';
 import { RpcRequest } from '@alien/contracts';
 import { Page, PageQuery } from '@alien/envelope';
-import { Role } from '@alien/identity';
 import { RpcHandler } from '@alien/nest-rpc';
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
@@ -19,11 +18,6 @@ export class MembersHandler {
   @RpcHandler(AuthContracts.members.get)
   get(@Payload() req: RpcRequest<{ organizationId: number; userId: number }>): Promise<MemberView> {
     return this.members.get(req.ctx, req.data.organizationId, req.data.userId);
-  }
-
-  @RpcHandler(AuthContracts.members.add)
-  add(@Payload() req: RpcRequest<{ organizationId: number; email?: string; userId?: number; role: Role }>): Promise<MemberView> {
-    return this.members.add(req.ctx, req.data);
   }
 
   @RpcHandler(AuthContracts.members.update)

@@ -1,13 +1,13 @@
 import { AuthEvents, MEMBER_ORDER_BY, MemberPatch, MemberView } from '@alien/auth/contracts';
 import { ApiError, Page, PageQuery } from '@alien/envelope';
-import { RequestContext, Role } from '@alien/identity';
+import { RequestContext } from '@alien/identity';
 import { EventBus } from '@alien/nest-service';
 import { findPage } from '@alien/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { OrganizationAccess, callerId } from '../shared/access';
-import { MembershipEntity, UserEntity } from '../shared/entities';
+import { MembershipEntity } from '../shared/entities';
 import { toMemberView } from '../shared/views';
 import { UsersService } from '../users/users.service';
 
@@ -27,8 +27,14 @@ export class MembersService {
     private readonly events: EventBus,
   ) {}
 
+  /** Members with their emails: for fellow members only. */
   async list(ctx: RequestContext, organizationId: number, page: PageQuery): Promise<Page<MemberView>> {
     await this.access.membership(ctx, organizationId);
+    return this.page(organizationId, page);
+  }
+
+  /** One page of an organization's members; the caller has checked access. */
+  async page(organizationId: number, page: PageQuery): Promise<Page<MemberView>> {
     const qb = this.db
       .getRepository(MembershipEntity)
       .createQueryBuilder('m')
@@ -51,40 +57,6 @@ export class MembersService {
       .findOne({ where: { organizationId, userId }, relations: { user: true } });
     if (!member) throw ApiError.notFound('Member not found');
     return toMemberView(member);
-  }
-
-  /** Owner/admin add a user by id or email; an unknown email is invited (linked at first OIDC sign-in). */
-  async add(
-    ctx: RequestContext,
-    req: { organizationId: number; email?: string; userId?: number; role: Role },
-  ): Promise<MemberView> {
-    const actor = await this.access.requireRole(ctx, req.organizationId, 'admin');
-    if (req.role === 'owner' && actor.role !== 'owner') throw ApiError.forbidden('Only owners can add owners');
-    const membership = await this.db.transaction(async (m) => {
-      const users = m.getRepository(UserEntity);
-      let user: UserEntity | null;
-      if (req.userId !== undefined) {
-        user = await users.findOneBy({ id: req.userId });
-        if (!user) throw ApiError.notFound('User not found');
-      } else {
-        const email = (req.email ?? '').trim().toLowerCase();
-        user = await users.createQueryBuilder('u').where('lower(u.email) = :email', { email }).getOne();
-        user ??= await users.save({ email });
-      }
-      const repo = m.getRepository(MembershipEntity);
-      if (await repo.existsBy({ organizationId: req.organizationId, userId: user.id })) {
-        throw ApiError.conflict('This user is already a member', 'already_member');
-      }
-      const saved = await repo.save({ organizationId: req.organizationId, userId: user.id, role: req.role });
-      await this.users.setCurrentOrganizationIfNone(m, user.id, req.organizationId);
-      return this.load(m, req.organizationId, saved.userId);
-    });
-    await this.events.publish(AuthEvents.memberAdded, {
-      organizationId: req.organizationId,
-      userId: membership.userId,
-      role: membership.role,
-    });
-    return toMemberView(membership);
   }
 
   async update(ctx: RequestContext, organizationId: number, userId: number, patch: MemberPatch): Promise<MemberView> {

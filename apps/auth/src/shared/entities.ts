@@ -1,3 +1,4 @@
+import { UserType } from '@alien/auth/contracts';
 import { Ability, Role } from '@alien/identity';
 import { TimestampedEntity } from '@alien/persistence';
 import {
@@ -48,6 +49,13 @@ export class UserEntity extends TimestampedEntity {
 
   @Column({ type: 'varchar', length: 20, default: 'active' })
   status: Status;
+
+  @Column({ type: 'varchar', length: 20, name: 'user_type', default: 'human' })
+  userType: UserType;
+
+  /** Invitations addressed to this email reach the user only when it is verified (or operator-made). */
+  @Column({ type: 'boolean', name: 'email_verified', default: false })
+  emailVerified: boolean;
 }
 
 @Entity({ name: 'memberships' })
@@ -105,4 +113,41 @@ export class AccessTokenEntity {
   createdAt: Date;
 }
 
-export const AUTH_ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, AccessTokenEntity];
+/** Stored statuses; `expired` is only ever computed from `expiresAt`. */
+export type StoredInvitationStatus = 'invited' | 'accepted' | 'declined' | 'revoked';
+
+@Entity({ name: 'invitations' })
+export class InvitationEntity extends TimestampedEntity {
+  @Column({ type: 'integer', name: 'organization_id' })
+  organizationId: number;
+
+  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organization_id' })
+  organization?: OrganizationEntity;
+
+  /** Lower-cased, as sent; null when invited by user id. */
+  @Column({ type: 'varchar', length: 320, nullable: true })
+  email: string | null;
+
+  /** As sent; no foreign key (the user may not exist). Null when invited by email. */
+  @Column({ type: 'integer', name: 'user_id', nullable: true })
+  userId: number | null;
+
+  @Column({ type: 'varchar', length: 20 })
+  role: Role;
+
+  @Column({ type: 'varchar', length: 20, default: 'invited' })
+  status: StoredInvitationStatus;
+
+  @Column({ type: 'integer', name: 'invited_by', nullable: true })
+  invitedBy: number | null;
+
+  @Column({ type: 'timestamptz', name: 'expires_at' })
+  expiresAt: Date;
+
+  /** When it was accepted, declined or revoked. */
+  @Column({ type: 'timestamptz', name: 'closed_at', nullable: true })
+  closedAt: Date | null;
+}
+
+export const AUTH_ENTITIES = [OrganizationEntity, UserEntity, MembershipEntity, AccessTokenEntity, InvitationEntity];

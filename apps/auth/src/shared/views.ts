@@ -1,6 +1,6 @@
-import { AccessTokenView, MemberView, OrganizationView, UserView } from '@alien/auth/contracts';
+import { AccessTokenView, InvitationView, MemberView, OrganizationView, UserView } from '@alien/auth/contracts';
 import { Role } from '@alien/identity';
-import { AccessTokenEntity, MembershipEntity, OrganizationEntity, UserEntity } from './entities';
+import { AccessTokenEntity, InvitationEntity, MembershipEntity, OrganizationEntity, UserEntity } from './entities';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -10,6 +10,7 @@ export function toUserView(user: UserEntity, roles: { role: Role; organizationId
     email: user.email,
     firstName: user.firstName,
     lastName: user.lastName,
+    userType: user.userType,
     status: user.status,
     isPlatformAdmin: user.isPlatformAdmin,
     currentOrganizationId: user.currentOrganizationId,
@@ -38,6 +39,7 @@ export function toMemberView(m: MembershipEntity & { user?: UserEntity }): Membe
     email: m.user?.email ?? null,
     firstName: m.user?.firstName ?? null,
     lastName: m.user?.lastName ?? null,
+    userType: m.user?.userType ?? 'human',
     role: m.role,
     status: m.status,
     createdAt: m.createdAt.toISOString(),
@@ -55,5 +57,21 @@ export function toTokenView(t: AccessTokenEntity): AccessTokenView {
     expiresAt: iso(t.expiresAt),
     lastUsedAt: iso(t.lastUsedAt),
     createdAt: t.createdAt.toISOString(),
+  };
+}
+
+/** Echoes what the inviter sent; nothing about the person it names (who may not exist). */
+export function toInvitationView(i: InvitationEntity, organizationName: string, now = new Date()): InvitationView {
+  return {
+    id: i.id,
+    organizationId: i.organizationId,
+    organizationName,
+    role: i.role,
+    status: i.status === 'invited' && i.expiresAt <= now ? 'expired' : i.status,
+    email: i.email,
+    userId: i.userId,
+    invitedBy: i.invitedBy,
+    createdAt: i.createdAt.toISOString(),
+    expiresAt: i.expiresAt.toISOString(),
   };
 }

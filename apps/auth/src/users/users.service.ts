@@ -50,27 +50,38 @@ export class UsersService {
   }
 
   /**
-   * First sight of an OIDC subject provisions the user from its claims. A user invited by email
-   * (no subject yet) is linked when the provider does not say the email is unverified.
+   * First sight of an OIDC subject provisions the user from its claims. A human user who has no
+   * subject yet (made by an operator, or a managed account an organization created) is linked when the
+   * provider does not say the email is unverified. Invitations to an email reach its user only while
+   * that email is verified by the same rule.
    */
   async resolveOidc(issuer: string, subject: string, claims: OidcClaims): Promise<Principal> {
+    const email = clip(claims.email?.toLowerCase(), 320);
+    const vouched = email !== null && claims.emailVerified !== false;
     const user = await this.db.transaction(async (m) => {
       const users = m.getRepository(UserEntity);
       const existing = await users.findOneBy({ oidcIssuer: issuer, oidcSubject: subject });
-      if (existing) return existing;
-      const email = clip(claims.email?.toLowerCase(), 320);
-      if (email && claims.emailVerified !== false) {
-        const invited = await users
+      if (existing) {
+        const sameEmail = existing.email !== null && existing.email.toLowerCase() === email;
+        if (sameEmail && existing.emailVerified !== vouched) {
+          existing.emailVerified = vouched;
+          return users.save(existing);
+        }
+        return existing;
+      }
+      if (vouched) {
+        const unlinked = await users
           .createQueryBuilder('u')
           .setLock('pessimistic_write')
-          .where('lower(u.email) = :email AND u.oidc_subject IS NULL', { email })
+          .where(`lower(u.email) = :email AND u.oidc_subject IS NULL AND u.user_type = 'human'`, { email })
           .getOne();
-        if (invited) {
-          invited.oidcIssuer = issuer;
-          invited.oidcSubject = subject;
-          invited.firstName ??= clip(claims.givenName, 100);
-          invited.lastName ??= clip(claims.familyName, 100);
-          return users.save(invited);
+        if (unlinked) {
+          unlinked.oidcIssuer = issuer;
+          unlinked.oidcSubject = subject;
+          unlinked.emailVerified = true;
+          unlinked.firstName ??= clip(claims.givenName, 100);
+          unlinked.lastName ??= clip(claims.familyName, 100);
+          return users.save(unlinked);
         }
       }
       const emailTaken = email ? await users.createQueryBuilder('u').where('lower(u.email) = :email', { email }).getExists() : false;
@@ -79,6 +90,7 @@ export class UsersService {
         .insert()
         .values({
           email: emailTaken ? null : email,
+          emailVerified: !emailTaken && vouched,
           firstName: clip(claims.givenName, 100),
           lastName: clip(claims.familyName, 100),
           oidcIssuer: issuer,

@@ -44,15 +44,60 @@ describe('OIDC JWTs from a real provider (oidc-provider, authorization code flow
     expect((await client(gateway.url, token.body.data.token).get(`/organizations/${org.body.data.id}`)).status).toBe(200);
   });
 
-  it('links an invited email to the subject at first sign-in', async () => {
+  it('an invited email signs in, sees the invitation, accepts it and is a member', async () => {
     const owner = await provider.token({ sub: `inviter-${Date.now()}`, email: `inviter-${Date.now()}@example.test` });
     const org = (await client(gateway.url, owner).post('/organizations', { name: `Invites ${Date.now()}` })).body.data.id;
     const email = `invited-${Date.now()}@example.test`;
-    expect((await client(gateway.url, owner).post(`/organizations/${org}/members`, { email, role: 'writer' })).status).toBe(201);
+    const invited = await client(gateway.url, owner).post(`/organizations/${org}/members`, { email: email.toUpperCase(), role: 'writer' });
+    expect(invited.status).toBe(201);
     const invitee = await provider.token({ sub: `invitee-${Date.now()}`, email, emailVerified: true });
+    const before = await client(gateway.url, invitee).get('/users/me');
+    expect(before.body.data).toMatchObject({ email, roles: [], currentOrganizationId: null });
+    const mine = await client(gateway.url, invitee).get('/users/me/invitations');
+    expect(mine.body.data).toEqual([expect.objectContaining({ id: invited.body.data.id, organizationId: org, role: 'writer', status: 'invited' })]);
+    expect((await client(gateway.url, invitee).get(`/organizations/${org}`)).status).toBe(404);
+    const accepted = await client(gateway.url, invitee).post(`/users/me/invitations/${invited.body.data.id}/accept`);
+    expect(accepted.status).toBe(200);
     const me = await client(gateway.url, invitee).get('/users/me');
     expect(me.body.data.roles).toEqual([{ slug: 'writer', organizationId: org }]);
     expect(me.body.data.currentOrganizationId).toBe(org);
+    expect((await client(gateway.url, invitee).get(`/organizations/${org}`)).body.data.role).toBe('writer');
+  });
+
+  it('an email the provider says is unverified receives no invitations to it', async () => {
+    const owner = await provider.token({ sub: `inviter2-${Date.now()}`, email: `inviter2-${Date.now()}@example.test` });
+    const org = (await client(gateway.url, owner).post('/organizations', { name: `Unverified ${Date.now()}` })).body.data.id;
+    const email = `unverified-${Date.now()}@example.test`;
+    const id = (await client(gateway.url, owner).post(`/organizations/${org}/members`, { email, role: 'viewer' })).body.data.id;
+    const sub = `unverified-${Date.now()}`;
+    const claimant = await provider.token({ sub, email, emailVerified: false });
+    expect((await client(gateway.url, claimant).get('/users/me')).body.data.email).toBe(email);
+    expect((await client(gateway.url, claimant).get('/users/me/invitations')).body.data).toEqual([]);
+    expect((await client(gateway.url, claimant).post(`/users/me/invitations/${id}/accept`)).status).toBe(404);
+    // Once the provider vouches for the email, the same user sees it. (The gateway keeps a subject's
+    // principal for AUTH_CACHE_TTL_MS; an auth event about the user — here, creating an organization —
+    // makes the next request resolve the fresh claims.)
+    expect((await client(gateway.url, claimant).post('/organizations', { name: `Claimant ${Date.now()}` })).status).toBe(201);
+    const vouched = await provider.token({ sub, email, emailVerified: true });
+    const seen = await client(gateway.url, vouched).get('/users/me/invitations');
+    expect(seen.body.data.map((i: { id: number }) => i.id)).toEqual([id]);
+  });
+
+  it('a managed human account is linked at first sign-in with its verified email; a service account never is', async () => {
+    const owner = await provider.token({ sub: `manager-${Date.now()}`, email: `manager-${Date.now()}@example.test` });
+    const org = (await client(gateway.url, owner).post('/organizations', { name: `Managed ${Date.now()}` })).body.data.id;
+    const humanEmail = `managed-${Date.now()}@example.test`;
+    const serviceEmail = `robot-${Date.now()}@example.test`;
+    const human = await client(gateway.url, owner).post(`/organizations/${org}/users`, { userType: 'human', email: humanEmail, firstName: 'Kim' });
+    const service = await client(gateway.url, owner).post(`/organizations/${org}/users`, { userType: 'service', email: serviceEmail });
+    expect([human.status, service.status]).toEqual([201, 201]);
+    const person = await provider.token({ sub: `managed-${Date.now()}`, email: humanEmail, emailVerified: true, givenName: 'Other' });
+    const me = (await client(gateway.url, person).get('/users/me')).body.data;
+    expect(me).toMatchObject({ id: human.body.data.userId, firstName: 'Kim', userType: 'human', roles: [{ slug: 'client', organizationId: org }] });
+    const impostor = await provider.token({ sub: `robot-${Date.now()}`, email: serviceEmail, emailVerified: true });
+    const other = (await client(gateway.url, impostor).get('/users/me')).body.data;
+    expect(other.id).not.toBe(service.body.data.userId);
+    expect(other).toMatchObject({ email: null, roles: [] });
   });
 
   it('two credentials on one request: both are checked; different users → 400, a bad one → 401', async () => {

@@ -1,4 +1,4 @@
-import { Actor, client, createActor, query } from '@alien/testing';
+import { Actor, client, createActor, joinOrganization, query } from '@alien/testing';
 import { sharedPlatform } from '../support/env';
 
 const { gatewayUrl, databaseUrl, env } = sharedPlatform();
@@ -23,9 +23,9 @@ describe('organizations and members', () => {
     expect(created.body.data).toMatchObject({ name: 'Acme Research', slug, role: 'owner', createdBy: owner.userId });
     orgId = created.body.data.id;
     for (const [actor, role] of [[admin, 'admin'], [writer, 'writer'], [viewer, 'viewer']] as const) {
-      const added = await as(owner).post(`/organizations/${orgId}/members`, { userId: actor.userId, role });
-      expect(added.status).toBe(201);
-      expect(added.body.data).toMatchObject({ userId: actor.userId, role, status: 'active', email: actor.email });
+      await joinOrganization(gatewayUrl, owner, orgId, actor, role);
+      const member = await as(owner).get(`/organizations/${orgId}/members/${actor.userId}`);
+      expect(member.body.data).toMatchObject({ userId: actor.userId, role, status: 'active', email: actor.email, userType: 'human' });
     }
   });
 
@@ -99,25 +99,38 @@ describe('organizations and members', () => {
     expect((await as(admin).patch(`/organizations/${orgId}/members/${owner.userId}`, { role: 'viewer' })).status).toBe(403);
     expect((await as(admin).delete(`/organizations/${orgId}/members/${owner.userId}`)).status).toBe(403);
     expect((await as(admin).post(`/organizations/${orgId}/members`, { userId: outsider.userId, role: 'owner' })).status).toBe(403);
+    expect((await as(writer).post(`/organizations/${orgId}/members`, { userId: outsider.userId, role: 'viewer' })).status).toBe(403);
+    expect((await as(viewer).post(`/organizations/${orgId}/members`, { email: 'someone@example.test', role: 'viewer' })).status).toBe(403);
     const roles = await query<{ role: string }>(databaseUrl, 'SELECT role FROM auth.memberships WHERE organization_id = $1 ORDER BY user_id', [orgId]);
     expect(roles.map((r) => r.role).sort()).toEqual(['admin', 'owner', 'viewer', 'writer']);
+    const invitations = await query(databaseUrl, 'SELECT id FROM auth.invitations WHERE organization_id = $1 AND (user_id = $2 OR email = $3)', [
+      orgId,
+      outsider.userId,
+      'someone@example.test',
+    ]);
+    expect(invitations).toEqual([]);
   });
 
-  it('validates member bodies: unknown role, both email and userId, unknown user, duplicates', async () => {
-    expect((await as(owner).post(`/organizations/${orgId}/members`, { userId: outsider.userId, role: 'god' })).status).toBe(422);
-    expect(
-      (await as(owner).post(`/organizations/${orgId}/members`, { userId: outsider.userId, email: 'a@b.co', role: 'viewer' })).status,
-    ).toBe(422);
-    expect((await as(owner).post(`/organizations/${orgId}/members`, { role: 'viewer' })).status).toBe(422);
-    expect((await as(owner).post(`/organizations/${orgId}/members`, { userId: 999999, role: 'viewer' })).status).toBe(404);
-    expect((await as(owner).post(`/organizations/${orgId}/members`, { userId: writer.userId, role: 'viewer' })).status).toBe(409);
-  });
-
-  it('invites by email: an unknown email becomes a user who is already a member', async () => {
-    const email = `invitee-${Date.now()}@example.test`;
-    const res = await as(admin).post(`/organizations/${orgId}/members`, { email, role: 'viewer' });
-    expect(res.status).toBe(201);
-    expect(res.body.data).toMatchObject({ email, role: 'viewer' });
+  it('validates invitation bodies: unknown role, both email and userId, neither, bad values, members already in', async () => {
+    const post = (body: unknown) => as(owner).post(`/organizations/${orgId}/members`, body);
+    expect((await post({ userId: outsider.userId, role: 'god' })).status).toBe(422);
+    expect((await post({ userId: outsider.userId, email: 'a@b.co', role: 'viewer' })).status).toBe(422);
+    expect((await post({ role: 'viewer' })).status).toBe(422);
+    expect((await post({ email: 'not-an-email', role: 'viewer' })).status).toBe(422);
+    expect((await post({ userId: 0, role: 'viewer' })).status).toBe(422);
+    expect((await post({ userId: '12', role: 'viewer' })).status).toBe(422);
+    expect((await post({ userId: outsider.userId })).status).toBe(422);
+    expect((await post({ userId: outsider.userId, role: 'viewer', extra: 1 })).status).toBe(422);
+    // Someone who already is a member (by id or by email, any case): 409, which tells the inviter
+    // nothing they cannot read from the member list.
+    for (const body of [{ userId: writer.userId }, { email: writer.email.toUpperCase() }]) {
+      const res = await post({ ...body, role: 'viewer' });
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ success: false, error: { status: 409, code: 'already_member' } });
+    }
+    const unknown = await post({ userId: 999999, role: 'viewer' });
+    expect(unknown.status).toBe(201);
+    expect(unknown.body.data).toMatchObject({ userId: 999999, email: null, status: 'invited' });
   });
 
   it('keeps at least one active owner (409) and lets owners hand over', async () => {
@@ -126,7 +139,7 @@ describe('organizations and members', () => {
     const leave = await as(owner).delete(`/organizations/${soloId}/members/${owner.userId}`);
     expect(leave.status).toBe(409);
     expect(leave.body.error.code).toBe('last_owner');
-    await as(owner).post(`/organizations/${soloId}/members`, { userId: admin.userId, role: 'owner' });
+    await joinOrganization(gatewayUrl, owner, soloId, admin, 'owner');
     // Two owners: the other owner may now demote or deactivate the first.
     const demoted = await as(admin).patch(`/organizations/${soloId}/members/${owner.userId}`, { role: 'admin' });
     expect(demoted.status).toBe(200);

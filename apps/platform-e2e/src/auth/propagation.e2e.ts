@@ -1,4 +1,4 @@
-import { Actor, client, createActor, tmpPath } from '@alien/testing';
+import { Actor, client, createActor, joinOrganization, tmpPath } from '@alien/testing';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sharedPlatform } from '../support/env';
@@ -52,7 +52,7 @@ describe('auth changes reach every gateway replica within 1 s', () => {
   it('removing a member', async () => {
     const member = await createActor(env, 'propagation-member');
     const org = (await client(gw1, owner.token).post('/organizations', { name: `Prop ${Date.now()}` })).body.data.id;
-    await client(gw1, owner.token).post(`/organizations/${org}/members`, { userId: member.userId, role: 'writer' });
+    await joinOrganization(gw1, owner, org, member, 'writer');
     const headers = { 'x-organization-id': String(org) };
     expect((await client(gw2, member.token).get('/users/me', { headers })).status).toBe(200);
     const started = performance.now();

@@ -42,7 +42,8 @@ export { generateAccessToken as generateAccessTokenForTests } from '@alien/ident
 
 /**
  * Makes `member` a member of `organizationId` with `role`, the way the API does it: the owner (or an
- * admin) adds them. Every suite that needs a second member in an organization goes through here.
+ * admin) invites them by user id, then the member accepts the invitation with their own token. Every
+ * suite that needs a second member in an organization goes through here. Returns the invitation id.
  */
 export async function joinOrganization(
   gatewayUrl: string,
@@ -50,11 +51,21 @@ export async function joinOrganization(
   organizationId: number,
   member: Actor,
   role: string,
-): Promise<void> {
-  const res = await fetch(`${gatewayUrl}/organizations/${organizationId}/members`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${by.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ userId: member.userId, role }),
-  });
-  if (res.status !== 201) throw new Error(`adding user ${member.userId} to ${organizationId} answered ${res.status}: ${await res.text()}`);
+): Promise<number> {
+  const call = (token: string, path: string, body?: unknown) =>
+    fetch(`${gatewayUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const invited = await call(by.token, `/organizations/${organizationId}/members`, { userId: member.userId, role });
+  if (invited.status !== 201) {
+    throw new Error(`inviting user ${member.userId} into ${organizationId} answered ${invited.status}: ${await invited.text()}`);
+  }
+  const invitation = ((await invited.json()) as { data: { id: number } }).data;
+  const accepted = await call(member.token, `/users/me/invitations/${invitation.id}/accept`);
+  if (accepted.status !== 200) {
+    throw new Error(`user ${member.userId} accepting invitation ${invitation.id} answered ${accepted.status}: ${await accepted.text()}`);
+  }
+  return invitation.id;
 }

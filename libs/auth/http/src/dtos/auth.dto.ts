@@ -1,4 +1,15 @@
-import { AccessTokenView, CreatedAccessToken, MemberView, OrganizationView, UserView } from '@alien/auth/contracts';
+import {
+  AccessTokenView,
+  CreatedAccessToken,
+  INVITATION_STATUSES,
+  InvitationStatus,
+  InvitationView,
+  MemberView,
+  OrganizationView,
+  USER_TYPES,
+  UserType,
+  UserView,
+} from '@alien/auth/contracts';
 import { ABILITIES, Ability, ROLES, Role } from '@alien/identity';
 import { NameField, SlugField } from '@alien/nest-http';
 import { MAX_ID } from '@alien/slug';
@@ -34,6 +45,7 @@ export class UserDto implements UserView {
   @ApiProperty({ type: String, nullable: true }) email: string | null;
   @ApiProperty({ type: String, nullable: true }) firstName: string | null;
   @ApiProperty({ type: String, nullable: true }) lastName: string | null;
+  @ApiProperty({ enum: USER_TYPES }) userType: UserType;
   @ApiProperty({ enum: ['active', 'deactivated'] }) status: 'active' | 'deactivated';
   @ApiProperty() isPlatformAdmin: boolean;
   @ApiProperty({ type: Number, nullable: true }) currentOrganizationId: number | null;
@@ -88,20 +100,42 @@ export class MemberDto implements MemberView {
   @ApiProperty({ type: String, nullable: true }) email: string | null;
   @ApiProperty({ type: String, nullable: true }) firstName: string | null;
   @ApiProperty({ type: String, nullable: true }) lastName: string | null;
+  @ApiProperty({ enum: USER_TYPES }) userType: UserType;
   @ApiProperty({ enum: ROLES }) role: Role;
   @ApiProperty({ enum: ['active', 'deactivated'] }) status: 'active' | 'deactivated';
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
 
-export class AddMemberDto {
+export class InvitationDto implements InvitationView {
+  @ApiProperty() id: number;
+  @ApiProperty() organizationId: number;
+  @ApiProperty({ description: 'So the invitee knows what they are asked to join' }) organizationName: string;
+  @ApiProperty({ enum: ROLES }) role: Role;
+  @ApiProperty({ enum: INVITATION_STATUSES, description: '`expired`: still `invited` but past `expiresAt`' })
+  status: InvitationStatus;
+  @ApiProperty({ type: String, nullable: true, description: 'As the inviter sent it (null when invited by userId)' })
+  email: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'As the inviter sent it (null when invited by email)' })
+  userId: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: "The inviting user's id" }) invitedBy: number | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() expiresAt: string;
+}
+
+export class RevokedInvitationDto {
+  @ApiProperty({ example: 7 }) id: number;
+  @ApiProperty({ example: true }) revoked: true;
+}
+
+export class InviteMemberDto {
   @ApiPropertyOptional({ description: 'Invite by email (one of email or userId)', example: 'ada@example.org' })
-  @ValidateIf((o: AddMemberDto) => o.userId === undefined)
+  @ValidateIf((o: InviteMemberDto) => o.userId === undefined)
   @IsEmail({}, { message: 'email must be an email address (or give userId)' })
   @MaxLength(320)
   email?: string;
 
-  @ApiPropertyOptional({ description: 'Add an existing user by id' })
+  @ApiPropertyOptional({ description: 'Invite by user id (one of email or userId)' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -111,6 +145,30 @@ export class AddMemberDto {
   @ApiProperty({ enum: ROLES })
   @IsIn(ROLES)
   role: Role;
+}
+
+export class CreateOrganizationUserDto {
+  @ApiProperty({ enum: USER_TYPES, description: '`human`: a person who may sign in with OIDC; `service`: a machine account' })
+  @IsIn(USER_TYPES)
+  userType: UserType;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Required for a human account; must not belong to any user yet', example: 'ada@example.org' })
+  @ValidateIf((o: CreateOrganizationUserDto, v) => o.userType === 'human' || (v !== undefined && v !== null))
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(320)
+  email?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 })
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsString()
+  @MaxLength(100)
+  firstName?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 })
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsString()
+  @MaxLength(100)
+  lastName?: string | null;
 }
 
 export class UpdateMemberDto {

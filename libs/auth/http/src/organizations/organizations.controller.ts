@@ -20,8 +20,10 @@ import { Body, Controller, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AuthClient } from '../auth.client';
 import {
-  AddMemberDto,
   CreateOrganizationDto,
+  CreateOrganizationUserDto,
+  InvitationDto,
+  InviteMemberDto,
   MemberDto,
   OrganizationDto,
   RemovedMemberDto,
@@ -83,16 +85,21 @@ export class OrganizationsController {
     return success(await this.auth.call(AuthContracts.members.get, { organizationId: id, userId }, ctx));
   }
 
-  @ApiCreate(MemberDto, {
+  @ApiCreate(InvitationDto, {
     path: ':id/members',
-    summary: 'Add a member by userId or email (owner, admin; only owners add owners)',
-    description: 'An email nobody uses yet invites that person: they join at their first OIDC sign-in.',
+    errors: [429],
+    summary: 'Invite someone by email or userId (owner, admin; only owners invite owners): a pending invitation',
+    description:
+      'Nobody becomes a member until they accept (`POST /users/me/invitations/{id}/accept`). The answer is the same ' +
+      '(201, an invitation echoing what you sent) whether or not the email or id belongs to anyone. 409 `already_member` ' +
+      'when they already are a member; inviting the same person again renews the pending invitation. Invitations and ' +
+      'managed accounts share an hourly budget per organization and per inviter (429 `invitation_rate_limited`).',
   })
-  async addMember(@Param('id', IdPipe) id: number, @Body() body: AddMemberDto, @Ctx() ctx: RequestContext) {
+  async invite(@Param('id', IdPipe) id: number, @Body() body: InviteMemberDto, @Ctx() ctx: RequestContext) {
     if (body.email !== undefined && body.userId !== undefined) {
       throw ApiError.invalid('email', 'exclusive', 'Give either email or userId, not both');
     }
-    return success(await this.auth.call(AuthContracts.members.add, { organizationId: id, ...body }, ctx));
+    return success(await this.auth.call(AuthContracts.invitations.create, { organizationId: id, ...body }, ctx));
   }
 
   @ApiUpdate(MemberDto, {
@@ -115,5 +122,28 @@ export class OrganizationsController {
   )
   async removeMember(@Param('id', IdPipe) id: number, @Param('userId', IdPipe) userId: number, @Ctx() ctx: RequestContext) {
     return success(await this.auth.call(AuthContracts.members.remove, { organizationId: id, userId }, ctx));
+  }
+
+  @ApiCreate(MemberDto, {
+    path: ':id/users',
+    errors: [429],
+    summary: 'Create a managed account (owner, admin): a new user who is a `client` member at once',
+    description:
+      'A `human` account needs an email; it is linked to the OIDC user who first signs in with that (verified) email. ' +
+      'A `service` account is never linked. An email that is already a user\'s is refused (409 `email_unavailable`: ' +
+      'invite that person instead); every attempt spends the hourly invitation budget (429 `invitation_rate_limited`).',
+  })
+  async createUser(@Param('id', IdPipe) id: number, @Body() body: CreateOrganizationUserDto, @Ctx() ctx: RequestContext) {
+    return success(await this.auth.call(AuthContracts.organizationUsers.create, { organizationId: id, ...body }, ctx));
+  }
+
+  @ApiList(MemberDto, {
+    path: ':id/users',
+    orderBy: MEMBER_ORDER_BY,
+    search: false,
+    summary: 'Users of an organization with their emails and user type (owner, admin)',
+  })
+  async users(@Param('id', IdPipe) id: number, @Query(membersQuery) query: ListQuery<typeof membersQuery>, @Ctx() ctx: RequestContext) {
+    return paginated(await this.auth.call(AuthContracts.organizationUsers.list, { organizationId: id, page: query.page }, ctx));
   }
 }
