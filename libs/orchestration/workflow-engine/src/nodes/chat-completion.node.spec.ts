@@ -59,6 +59,10 @@ describe('chat_completion node', () => {
     expect(output).toMatchObject({ content: 'The answer ', finish_reason: 'length', usage: { prompt_tokens: 2, completion_tokens: 2 } });
     expect(events.some((e) => e.type === 'stream.chunk')).toBe(false);
     expect(outcome.result.stream).toEqual({});
+    // Agent-style clients say `streaming`.
+    const alias = await runOne('chat_completion', { model: 'gpt-test', prompt: 'x', streaming: false }, { services: services() });
+    expect(alias.events.some((e) => e.type === 'stream.chunk')).toBe(false);
+    expect(openai.requestsTo('/v1/chat/completions').at(-1)?.body).not.toHaveProperty('stream');
   });
 
   it('fails with the upstream status and message, never the key', async () => {
