@@ -186,6 +186,8 @@ function checkParams(node: WorkflowNode, i: number, type: NodeType, isEntry: boo
   }
   const found = issuesFromAjv(validate.errors, `nodes[${i}].data.params`, (path) => `${label(node)}: params${path}`).filter(
     (issue) => {
+      // A root-level rule (anyOf of required params) cannot be judged while some values are expressions.
+      if (issue.field === `nodes[${i}].data.params`) return deferred.size === 0;
       const name = issue.field.slice(`nodes[${i}].data.params.`.length).split(/[.[]/)[0];
       return !deferred.has(name);
     },
