@@ -76,7 +76,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
   let failures: { status: number; left: number } | undefined;
   let counter = 0;
 
-  const loopback = await startLoopback(async (req, res, record) => {
+  const loopback = await startLoopback(async (_req, res, record) => {
     if (record.headers.authorization !== `Bearer ${apiKey}`) {
       return sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
     }
