@@ -2,7 +2,11 @@ import { OidcClaims } from '@alien/identity';
 import { ApiError } from '@alien/envelope';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwksClient, SigningKey } from 'jwks-rsa';
-import { Strategy } from 'passport-jwt';
+import { PassportStrategy } from '@nestjs/passport';
+import { Passport } from 'passport';
+import { Strategy, StrategyOptionsWithoutRequest } from 'passport-jwt';
+
+type PassportAuthenticator = ReturnType<InstanceType<ReturnType<typeof PassportStrategy>>['getPassportInstance']>;
 import { IDENTITY_CONFIG, IdentityConfig } from '../identity-config';
 
 /** What the gateway learns from a verified OIDC access token. */
@@ -62,13 +66,6 @@ class IssuerUnavailableError extends Error {
 
 type Algorithms = NonNullable<ConstructorParameters<typeof Strategy>[0]['algorithms']>;
 type JwtPayload = Record<string, unknown>;
-/** A passport strategy instance with the actions passport itself would attach per request. */
-type StrategyRun = Strategy & {
-  success(user: unknown, info?: unknown): void;
-  fail(challenge?: unknown, status?: number): void;
-  error(err: unknown): void;
-  authenticate(req: unknown, options?: unknown): void;
-};
 
 function decodeSegment(segment: string | undefined): JwtPayload | null {
   if (!segment) return null;
@@ -114,6 +111,48 @@ async function fetchJson(url: string): Promise<unknown> {
 
 const withoutTrailingSlash = (s: string) => s.replace(/\/+$/, '');
 
+const OIDC_JWT = 'oidc-jwt';
+
+/**
+ * passport-jwt as NestJS documents it: a PassportStrategy whose `validate` turns the verified payload
+ * into the caller. Each verifier registers it on its own Passport instance (several issuers can live in
+ * one process, e.g. in tests), and `authenticateToken` runs it the way `AuthGuard` does —
+ * `passport.authenticate(name, {session: false}, callback)` — for a token the edge already picked out
+ * of the request (the proxy's data plane authenticates outside Nest's routes).
+ */
+type OidcStrategyOptions = StrategyOptionsWithoutRequest;
+
+class OidcJwtStrategy extends PassportStrategy(Strategy, OIDC_JWT) {
+  private passportInstance?: PassportAuthenticator;
+
+  constructor(
+    options: OidcStrategyOptions,
+    private readonly toCaller: (payload: JwtPayload) => VerifiedJwt,
+  ) {
+    super(options);
+  }
+
+  /** The mixin registers the strategy on this instance (its own Passport, not the process-wide one). */
+  getPassportInstance(): PassportAuthenticator {
+    return (this.passportInstance ??= new Passport() as unknown as PassportAuthenticator);
+  }
+
+  validate(payload: JwtPayload): VerifiedJwt {
+    return this.toCaller(payload);
+  }
+
+  authenticateToken(token: string): Promise<VerifiedJwt> {
+    return new Promise<VerifiedJwt>((resolve, reject) => {
+      const done = (err: unknown, user: VerifiedJwt | false, info: unknown) => {
+        if (err) return reject(err);
+        if (!user) return reject(info);
+        resolve(user);
+      };
+      this.getPassportInstance().authenticate(OIDC_JWT, { session: false }, done)({ jwt: token }, {}, (err: unknown) => reject(err));
+    });
+  }
+}
+
 /**
  * Verifies OIDC access tokens (Authentik in production) with passport-jwt against the issuer's JWKS.
  *
@@ -130,7 +169,7 @@ export class JwtVerifier {
   private readonly issuers: string[];
   private readonly audience: string | undefined;
   private readonly algorithms: string[];
-  private readonly strategy: Strategy | undefined;
+  private readonly strategy: OidcJwtStrategy | undefined;
   private jwks: Promise<JwksClient> | undefined;
   private readonly discoveryBudget = new MinuteBudget(DISCOVERY_ATTEMPTS_PER_MINUTE);
   /** Whether the last JWKS fetch failed: decides 503 (issuer down) versus 401 (unknown key) once rate-limited. */
@@ -143,7 +182,7 @@ export class JwtVerifier {
     this.audience = (config.OIDC_AUDIENCE as string | undefined) || undefined;
     this.algorithms = config.OIDC_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean);
     if (!issuer) return;
-    this.strategy = new Strategy(
+    this.strategy = new OidcJwtStrategy(
       {
         // verify() hands the token over directly: no framework request object is involved.
         jwtFromRequest: (req: { jwt?: string }) => req.jwt ?? null,
@@ -158,11 +197,11 @@ export class JwtVerifier {
         algorithms: this.algorithms as Algorithms,
         jsonWebTokenOptions: { clockTolerance: config.OIDC_CLOCK_TOLERANCE_SEC },
       },
-      (payload: JwtPayload, done: (err: unknown, user?: unknown, info?: unknown) => void) => {
+      (payload) => {
         const subject = optionalString(payload['sub']);
-        if (!subject) return done(null, false, invalid('JWT has no subject'));
-        if (typeof payload['exp'] !== 'number') return done(null, false, invalid('JWT has no expiry'));
-        done(null, this.toVerified(payload, subject, payload['exp']));
+        if (!subject) throw invalid('JWT has no subject');
+        if (typeof payload['exp'] !== 'number') throw invalid('JWT has no expiry');
+        return this.toVerified(payload, subject, payload['exp']);
       },
     );
   }
@@ -183,12 +222,8 @@ export class JwtVerifier {
       throw invalid('JWT issuer is not accepted');
     }
 
-    const run = Object.create(this.strategy) as StrategyRun;
-    return new Promise<VerifiedJwt>((resolve, reject) => {
-      run.success = (user) => resolve(user as VerifiedJwt);
-      run.fail = (challenge) => reject(this.toApiError(challenge));
-      run.error = (err) => reject(this.toApiError(err));
-      run.authenticate({ jwt: token }, { session: false });
+    return this.strategy.authenticateToken(token).catch((reason: unknown) => {
+      throw this.toApiError(reason);
     });
   }
 
