@@ -4,6 +4,7 @@
  * seeds a demo organization with a platform admin and an API token, starts the four services and the
  * gateway, prints what to try, and stops everything on Ctrl-C.
  */
+import { generateKeyRingSpec } from '@alien/secrets';
 import { SERVICE_APPS, StartedProcess, authCli, distPath, migrateAll, startProcess, workspaceRoot } from '@alien/testing';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,14 @@ const root = workspaceRoot();
 const dataDir = path.join(root, '.data');
 const logDir = path.join(dataDir, 'logs');
 const say = (line = '') => process.stdout.write(`${line}\n`);
+
+/** A development key ring, made once and kept in .data/ (git-ignored, readable by you only). */
+function devKeyRing(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const spec = generateKeyRingSpec('dev1');
+  writeFileSync(file, `${spec}\n`, { mode: 0o600 });
+  return spec;
+}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -49,6 +58,9 @@ async function main(): Promise<void> {
       NATS_URL: nats.url,
       NATS_SUBJECT_PREFIX: process.env['NATS_SUBJECT_PREFIX'] ?? '',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+      // The catalog's key ring (AI model credentials at rest): one development key, kept across restarts.
+      CATALOG_KEY_RING: process.env['CATALOG_KEY_RING'] ?? devKeyRing(path.join(dataDir, 'catalog-key-ring')),
+      STORAGE_DIR: process.env['STORAGE_DIR'] ?? path.join(dataDir, 'storage'),
     };
 
     say('Migrating schemas (auth, catalog, orchestration, proxy)…');

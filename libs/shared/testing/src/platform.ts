@@ -1,4 +1,6 @@
+import { generateKeyRingSpec } from '@alien/secrets';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { connect } from 'nats';
 import path from 'node:path';
 import { adminUrl, createDatabase, dropDatabase, uniqueName } from './db';
@@ -75,6 +77,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     NATS_SUBJECT_PREFIX: subjectPrefix,
     HEALTH_PORT: '0',
     LOG_LEVEL: options.logLevel ?? 'info',
+    // catalog: a key ring for credentials at rest, and entry files in a directory of this run.
+    CATALOG_KEY_RING: generateKeyRingSpec('t1'),
+    STORAGE_DIR: tmpPath('storage', databaseName),
     ...options.env,
   };
   const processes = new Map<string, StartedProcess>();
@@ -113,6 +118,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await Promise.all([...processes.values()].map((p) => p.stop()));
     processes.clear();
     await dropDatabase(databaseName, admin).catch(() => undefined);
+    rmSync(tmpPath('storage', databaseName), { recursive: true, force: true });
     await deletePrefixedStreams(natsUrl, subjectPrefix).catch(() => undefined);
   };
 
