@@ -1,0 +1,3 @@
+export * from './recording-server';
+export * from './data-cluster';
+export * from './third-party-api';
