@@ -33,7 +33,7 @@ export function createObjectStorage(config: CatalogConfig): ObjectStorage {
 @Module({})
 export class CatalogCoreModule {
   static forRoot(config: CatalogConfig): DynamicModule {
-    const ring = new KeyRing(config.CATALOG_KEY_RING);
+    const ring = new KeyRing(config.SECRETS_KEY_RING);
     return {
       module: CatalogCoreModule,
       providers: [

@@ -1,7 +1,7 @@
 /**
  * Catalog admin CLI, for operators:
  *   node dist/apps/catalog/src/cli.js reencrypt-credentials
- *     Re-seals every AI model credential under the newest key of CATALOG_KEY_RING (the first one).
+ *     Re-seals every AI model credential under the newest key of SECRETS_KEY_RING (the first one).
  *     Key rotation: put a new key in front of the ring, roll the catalog out, run this, then drop the
  *     old key from the ring. Prints one JSON line: {"reencrypted", "total", "currentKeyId"}.
  */
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const [command] = process.argv.slice(2);
   if (command !== 'reencrypt-credentials') throw new Error('commands: reencrypt-credentials');
   const config = loadCatalogCliConfig();
-  const ring = new KeyRing(config.CATALOG_KEY_RING);
+  const ring = new KeyRing(config.SECRETS_KEY_RING);
   const db = new DataSource({ ...catalogDataSourceOptions(config.DATABASE_URL, 1), logging: ['error'] });
   await db.initialize();
   try {

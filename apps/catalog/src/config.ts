@@ -1,5 +1,6 @@
 import { ConfigError, bool, int, oneOf, readConfig, str, url } from '@alien/config';
 import { commonServiceSpecs } from '@alien/nest-service';
+import { KeyRing, KeyRingError } from '@alien/secrets';
 
 export const CATALOG_HEALTH_PORT = 3402;
 
@@ -11,11 +12,12 @@ export const DEFAULT_MAX_ENTRY_FILE_BYTES = 5 * 1024 ** 3;
 function keyRingSpecs() {
   return {
     /**
-     * AES-256-GCM keys for AI model credentials at rest: `id:base64key,id:base64key`, newest first (it
-     * seals; every key opens). Rotate by adding a key in front, running `cli.js reencrypt-credentials`,
-     * then dropping the old key. Also seals the short-lived file tickets handed to the gateway.
+     * AES-256-GCM keys for secrets at rest (the platform's ring, shared with orchestration and the proxy):
+     * `id:base64key,id:base64key`, newest first (it seals; every key opens). The catalog seals AI model
+     * API keys (bound to `ai-model:<id>`) and the short-lived file tickets it hands the gateway. Rotate:
+     * add a key in front, roll out, run `cli.js reencrypt-credentials`, then drop the old key.
      */
-    CATALOG_KEY_RING: str({ secret: true }),
+    SECRETS_KEY_RING: str({ secret: true }),
   };
 }
 
@@ -56,8 +58,19 @@ export function catalogSpecs() {
   };
 }
 
+/** Names the variable, never the value (a malformed entry's "id" may be key material). */
+function checkKeyRing(spec: string): void {
+  try {
+    new KeyRing(spec);
+  } catch (e) {
+    if (e instanceof KeyRingError) throw new ConfigError('Invalid configuration: SECRETS_KEY_RING (secret, value hidden) must be id:base64(32 bytes)[,…]');
+    throw e;
+  }
+}
+
 export function loadCatalogConfig(source: NodeJS.ProcessEnv = process.env) {
   const config = readConfig(catalogSpecs(), source);
+  checkKeyRing(config.SECRETS_KEY_RING);
   if (config.STORAGE_DRIVER === 's3' && !config.S3_BUCKET) throw new ConfigError('Invalid configuration: S3_BUCKET is required when STORAGE_DRIVER=s3');
   if (Boolean(config.S3_ACCESS_KEY_ID) !== Boolean(config.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigError('Invalid configuration: set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither');
@@ -74,5 +87,7 @@ export function loadCatalogDatabaseConfig(source: NodeJS.ProcessEnv = process.en
 
 /** The admin CLI (`node dist/apps/catalog/src/cli.js …`): the database and the key ring. */
 export function loadCatalogCliConfig(source: NodeJS.ProcessEnv = process.env) {
-  return readConfig({ ...commonServiceSpecs(CATALOG_HEALTH_PORT), ...keyRingSpecs() }, source);
+  const config = readConfig({ ...commonServiceSpecs(CATALOG_HEALTH_PORT), ...keyRingSpecs() }, source);
+  checkKeyRing(config.SECRETS_KEY_RING);
+  return config;
 }

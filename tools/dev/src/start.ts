@@ -4,6 +4,7 @@
  * seeds a demo organization with a platform admin and an API token, starts the four services and the
  * gateway, prints what to try, and stops everything on Ctrl-C.
  */
+import { generateAssertionKeySpec } from '@alien/identity-assertion';
 import { generateKeyRingSpec } from '@alien/secrets';
 import { SERVICE_APPS, StartedProcess, authCli, distPath, migrateAll, startProcess, workspaceRoot } from '@alien/testing';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,12 +16,16 @@ const dataDir = path.join(root, '.data');
 const logDir = path.join(dataDir, 'logs');
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
-/** A development key ring, made once and kept in .data/ (git-ignored, readable by you only). */
-function devKeyRing(file: string): string {
+/**
+ * A development secret kept under .data/ (git-ignored) so it survives restarts: data sealed with the
+ * key ring stays readable, and clusters keep verifying assertions against the same keys.
+ */
+function devSecret(name: string, generate: () => string): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const spec = generateKeyRingSpec('dev1');
-  writeFileSync(file, `${spec}\n`, { mode: 0o600 });
-  return spec;
+  const value = generate();
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
 }
 
 async function main(): Promise<void> {
@@ -58,8 +63,8 @@ async function main(): Promise<void> {
       NATS_URL: nats.url,
       NATS_SUBJECT_PREFIX: process.env['NATS_SUBJECT_PREFIX'] ?? '',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
-      // The catalog's key ring (AI model credentials at rest): one development key, kept across restarts.
-      CATALOG_KEY_RING: process.env['CATALOG_KEY_RING'] ?? devKeyRing(path.join(dataDir, 'catalog-key-ring')),
+      SECRETS_KEY_RING: process.env['SECRETS_KEY_RING'] ?? devSecret('secrets-key-ring', () => generateKeyRingSpec('dev1')),
+      IDENTITY_ASSERTION_KEYS: process.env['IDENTITY_ASSERTION_KEYS'] ?? devSecret('identity-assertion-keys', () => generateAssertionKeySpec('dev1')),
       STORAGE_DIR: process.env['STORAGE_DIR'] ?? path.join(dataDir, 'storage'),
     };
 

@@ -1,3 +1,4 @@
+import { generateAssertionKeySpec } from '@alien/identity-assertion';
 import { generateKeyRingSpec } from '@alien/secrets';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -77,8 +78,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     NATS_SUBJECT_PREFIX: subjectPrefix,
     HEALTH_PORT: '0',
     LOG_LEVEL: options.logLevel ?? 'info',
-    // catalog: a key ring for credentials at rest, and entry files in a directory of this run.
-    CATALOG_KEY_RING: generateKeyRingSpec('t1'),
+    // Per-run keys: secrets at rest (orchestration, proxy, catalog) and the identity assertions the proxy signs.
+    SECRETS_KEY_RING: generateKeyRingSpec('t1'),
+    IDENTITY_ASSERTION_KEYS: generateAssertionKeySpec('t1'),
+    // catalog: entry files in a directory of this run (removed with it).
     STORAGE_DIR: tmpPath('storage', databaseName),
     ...options.env,
   };
