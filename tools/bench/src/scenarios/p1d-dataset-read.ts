@@ -60,7 +60,7 @@ export const P1D: Scenario = {
     const path = `/datasets/${id}`;
     // A subject prefix of its own: no catalog of another scenario answers (or is charged for) these requests.
     const own = { NATS_SUBJECT_PREFIX: `${platform.subjectPrefix.slice(0, -1)}p1d.` };
-    const [baseline, catalog] = await Promise.all([ctx.startBaseline(), ctx.startService('catalog', own, 'p1d-catalog')]);
+    const [baseline, catalog] = await Promise.all([ctx.startBaseline({}, 'p1d-baseline'), ctx.startService('catalog', own, 'p1d-catalog')]);
     const gateway = await ctx.startGateway(own, 'p1d-gateway');
     const base = await probe(baseline.url + path, id);
     const via = await probe(gateway.url + path, id);
