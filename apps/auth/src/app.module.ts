@@ -24,8 +24,6 @@ export function authEventBusOptions(config: AuthConfig): EventBusOptions {
     url: config.NATS_URL,
     prefix: config.NATS_SUBJECT_PREFIX,
     name: 'auth',
-    user: config.NATS_USER,
-    password: config.NATS_PASSWORD,
     streams: [{ name: AUTH_EVENTS_STREAM, subjects: Object.values(AuthEvents).map((e) => e.subject) }],
   };
 }

@@ -5,6 +5,8 @@
  * token (once: the token is reused across restarts), starts the four services and the gateway side by
  * side, prints what to try, and stops everything in order on Ctrl-C.
  */
+import { generateAssertionKeySpec } from '@alien/identity-assertion';
+import { generateKeyRingSpec } from '@alien/secrets';
 import { SERVICE_APPS, StartedProcess, authCli, distPath, migrateAll, startProcess, workspaceRoot } from '@alien/testing';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +23,18 @@ function printable(url: string): string {
   const u = new URL(url);
   if (u.password && u.password !== 'postgres') u.password = '***';
   return u.toString();
+}
+
+/**
+ * A development secret kept under .data/ (git-ignored) so it survives restarts: data sealed with the
+ * key ring stays readable, and clusters keep verifying assertions against the same keys.
+ */
+function devSecret(name: string, generate: () => string): string {
+  const file = path.join(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const value = generate();
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
 }
 
 async function main(): Promise<void> {
@@ -82,6 +96,9 @@ async function main(): Promise<void> {
       NATS_URL: nats.url,
       NATS_SUBJECT_PREFIX: process.env['NATS_SUBJECT_PREFIX'] ?? '',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+      SECRETS_KEY_RING: process.env['SECRETS_KEY_RING'] ?? devSecret('secrets-key-ring', () => generateKeyRingSpec('dev1')),
+      IDENTITY_ASSERTION_KEYS: process.env['IDENTITY_ASSERTION_KEYS'] ?? devSecret('identity-assertion-keys', () => generateAssertionKeySpec('dev1')),
+      STORAGE_DIR: process.env['STORAGE_DIR'] ?? path.join(dataDir, 'storage'),
     };
 
     const pending = await pendingMigrations(databaseUrl, SERVICE_APPS, (app) => distPath('apps', app, 'src', 'database', 'migrations'));

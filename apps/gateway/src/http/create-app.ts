@@ -11,7 +11,7 @@ import { buildOpenApiDocument } from '../docs/openapi-document';
 import { envelopeClientError, envelopeFrameworkErrors, refuseConnect } from './framework-errors';
 import { GatewayLifecycle, installFastifyHooks } from './http-hooks';
 import { installJsonParser } from './json-parser';
-import { createValidationPipe, requestIdOf } from '@alien/nest-http';
+import { STREAM_CONTENT_TYPE, createValidationPipe, requestIdOf } from '@alien/nest-http';
 
 /** Builds the gateway on Fastify (it won every run of bench P1 against Express, which is gone). */
 export async function createGatewayApp(config: GatewayConfig, logger: Pino): Promise<INestApplication> {
@@ -41,6 +41,8 @@ export async function createGatewayApp(config: GatewayConfig, logger: Pino): Pro
   // Only JSON bodies are accepted; without a parser for text/plain Fastify answers 415 for it.
   adapter.getInstance().removeContentTypeParser(['text/plain']);
   installJsonParser(adapter.getInstance() as never, config.BODY_LIMIT_BYTES);
+  // Streamed bodies (@StreamedBody routes) are left unread for their handler.
+  adapter.getInstance().addContentTypeParser(STREAM_CONTENT_TYPE, (_req, _payload, done) => done(null));
   installFastifyHooks(adapter.getInstance() as never, logger, lifecycle);
   // bodyParser off: the gateway installs its own JSON parser (json-parser.ts).
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, bodyParser: false });

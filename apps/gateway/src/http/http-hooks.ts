@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { jsonBodyError } from './json-body';
-import { identityOf, redactUrl, requestIdOf } from '@alien/nest-http';
+import { STREAMED_BODY, StreamedBodyConfig, identityOf, markStreamedBody, redactUrl, requestIdOf } from '@alien/nest-http';
 
 const QUIET = new Set(['/health/live', '/health/ready']);
 
@@ -53,7 +53,14 @@ export function installFastifyHooks(fastify: FastifyInstance, logger: Logger, li
     requestIdOf(request.raw, reply.raw);
     // Shutting down: answer, then let the client reconnect to another replica.
     if (lifecycle.stopping) reply.raw.setHeader('connection', 'close');
-    const error = request.raw.httpVersion === '1.1' && !request.raw.headers.host ? MISSING_HOST : jsonBodyError(request.raw);
+    if (request.raw.httpVersion === '1.1' && !request.raw.headers.host) {
+      reply.code(MISSING_HOST.status).header('content-type', 'application/json; charset=utf-8').send(envelopeBody(MISSING_HOST));
+      return;
+    }
+    // Routes marked @StreamedBody() take raw bytes (file uploads): their handler streams the body on.
+    const streamed = (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[STREAMED_BODY] as StreamedBodyConfig | undefined;
+    if (markStreamedBody(request.raw, streamed)) return done();
+    const error = jsonBodyError(request.raw);
     if (error) {
       reply.code(error.status).header('content-type', 'application/json; charset=utf-8').send(envelopeBody(error));
       return;

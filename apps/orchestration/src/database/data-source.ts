@@ -1,10 +1,11 @@
 import { serviceDataSourceOptions } from '@alien/persistence';
 import { DataSourceOptions } from 'typeorm';
+import { ClusterEntity } from '../clusters/entities/cluster.entity';
+import { CreateClusters1764600000000 } from './migrations/1764600000000-CreateClusters';
 
 export const ORCHESTRATION_SCHEMA = 'orchestration';
-// Tables arrive with this service's features; the schema and its migrations table exist from day one.
-export const ORCHESTRATION_ENTITIES = [];
-export const ORCHESTRATION_MIGRATIONS = [];
+export const ORCHESTRATION_ENTITIES = [ClusterEntity];
+export const ORCHESTRATION_MIGRATIONS = [CreateClusters1764600000000];
 
 /** The one DataSource definition: the Nest module, the migrate entry point and the TypeORM CLI use it. */
 export function orchestrationDataSourceOptions(url: string, poolSize?: number): DataSourceOptions {

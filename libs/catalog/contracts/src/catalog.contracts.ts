@@ -2,6 +2,12 @@ import type { ServiceNatsUse } from '@alien/nats-auth';
 import { Page, PageQuery } from '@alien/envelope';
 import { BatchQuery, IdOrSlug } from '@alien/slug';
 import { healthContract, rpc } from '@alien/contracts';
+import { OrchestrationContracts } from '@alien/orchestration/contracts';
+import { AiModelContracts } from './ai-models';
+import { CollectionContracts } from './collections';
+import { DatasetContracts } from './datasets';
+import { EntryContracts } from './entries';
+import { DeletedReply } from './views';
 
 /** The four reference lists catalog owns: URL segment → singular subject name. */
 export const REFERENCE_KINDS = {
@@ -45,11 +51,6 @@ export interface ReferenceUpdateRequest {
   patch: Partial<ReferenceCreateRequest>;
 }
 
-export interface DeletedReply {
-  id: number;
-  deleted: true;
-}
-
 function referenceContracts(kind: ReferenceKind) {
   const base = `catalog.${REFERENCE_KINDS[kind]}`;
   return {
@@ -70,12 +71,17 @@ export const CatalogContracts = {
     licenses: referenceContracts('licenses'),
     sources: referenceContracts('sources'),
   },
+  datasets: DatasetContracts,
+  entries: EntryContracts,
+  collections: CollectionContracts,
+  aiModels: AiModelContracts,
 } as const;
 
 /** What catalog does on NATS (deploy/nats permissions are generated from it). */
 export const CATALOG_NATS: ServiceNatsUse = {
   service: 'catalog',
   publishes: [],
-  requests: [],
+  // Which clusters a caller's organization may use (datasets live on clusters).
+  requests: [OrchestrationContracts.clusters.visible.subject],
   consumes: [],
 };

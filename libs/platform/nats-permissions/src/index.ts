@@ -21,7 +21,7 @@ export const SERVICE_NATS: Record<ServiceName, ServiceNatsUse> = {
 /** The gateway calls every request/reply subject, reports token use, and hears auth's events. */
 export function gatewayNatsUse(): GatewayNatsUse {
   const rpcs = [...DOMAIN_CONTRACTS.flatMap((m) => collectContracts(m as Record<string, unknown>)), ...collectContracts({ IdentityContracts })]
-    .filter((c) => c.kind === 'rpc')
+    .filter((c) => c.kind === 'rpc' && !(c as { internal?: boolean }).internal)
     .map((c) => c.subject);
   return {
     requests: rpcs,

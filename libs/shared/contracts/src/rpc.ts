@@ -13,13 +13,18 @@ export interface RpcRequest<T> {
 export interface RpcContract<Req, Res> {
   readonly kind: 'rpc';
   readonly subject: string;
+  /**
+   * Between services only: no gateway route calls it, and the gateway's NATS user may not publish it
+   * (e.g. the workers' model credentials, the proxy's cluster routes).
+   */
+  readonly internal?: true;
   /** Phantom fields: never set at run time, they carry the types. */
   readonly _req?: Req;
   readonly _res?: Res;
 }
 
-export function rpc<Req, Res>(subject: string): RpcContract<Req, Res> {
-  return { kind: 'rpc', subject };
+export function rpc<Req, Res>(subject: string, options: { internal?: true } = {}): RpcContract<Req, Res> {
+  return options.internal ? { kind: 'rpc', subject, internal: true } : { kind: 'rpc', subject };
 }
 
 /** A domain event published on JetStream (past tense subject). */

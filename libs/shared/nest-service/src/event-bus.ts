@@ -1,6 +1,6 @@
 import { natsCredentials } from '@alien/nest-rpc';
 import { EventContract } from '@alien/contracts';
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import {
   AckPolicy,
   ConsumerMessages,
@@ -15,6 +15,8 @@ import {
 import { PinoLogger } from 'nestjs-pino';
 
 export const EVENT_BUS_OPTIONS = Symbol('EVENT_BUS_OPTIONS');
+/** The service's own NATS user (ServiceCoreModule provides it from NATS_USER/NATS_PASSWORD). */
+export const NATS_CREDENTIALS = Symbol('NATS_CREDENTIALS');
 
 export interface EventBusOptions {
   url: string;
@@ -63,6 +65,7 @@ export class EventBus implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(EVENT_BUS_OPTIONS) private readonly options: EventBusOptions,
     private readonly logger: PinoLogger,
+    @Optional() @Inject(NATS_CREDENTIALS) private readonly credentials?: { user?: string; password?: string },
   ) {
     logger.setContext(EventBus.name);
   }
@@ -71,7 +74,7 @@ export class EventBus implements OnModuleInit, OnModuleDestroy {
     this.nc = await connect({
       servers: this.options.url.split(','),
       name: `${this.options.name}-events`,
-      ...natsCredentials(this.options),
+      ...natsCredentials(this.options.user ? this.options : (this.credentials ?? {})),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       waitOnFirstConnect: true,

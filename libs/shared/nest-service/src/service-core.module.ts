@@ -1,5 +1,6 @@
 import { PrefixedServerNats, natsOptions } from '@alien/nest-rpc';
 import { RpcErrorFilter } from './rpc-error.filter';
+import { NATS_CREDENTIALS } from './event-bus';
 import { ServiceName } from '@alien/contracts';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -62,11 +63,12 @@ export class ServiceCoreModule {
         { provide: SERVICE_NAME, useValue: service },
         { provide: ROOT_LOGGER, useValue: logger },
         { provide: NATS_SERVER, useValue: natsServer },
+        { provide: NATS_CREDENTIALS, useValue: { user: config.NATS_USER, password: config.NATS_PASSWORD } },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
         NatsHealthIndicator,
         ReadinessService,
       ],
-      exports: [NATS_SERVER, ROOT_LOGGER, SERVICE_NAME, ReadinessService],
+      exports: [NATS_SERVER, NATS_CREDENTIALS, ROOT_LOGGER, SERVICE_NAME, ReadinessService],
     };
   }
 }
