@@ -1,4 +1,4 @@
-import { Actor, Client, FakeDataCluster, client, createActor, query, request, startFakeDataCluster, tmpPath } from '@alien/testing';
+import { Actor, Client, FakeDataCluster, client, createActor, joinOrganization, query, request, startFakeDataCluster, tmpPath } from '@alien/testing';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -216,8 +216,8 @@ describe('cluster registry', () => {
 
   it('a viewer of the owning organization sees the cluster without its settings and cannot change it', async () => {
     const viewer = await createActor(env, 'cl-viewer');
-    // Membership through the API: the one place this suite needs a second role in one organization.
-    expect((await as(owner).post(`/organizations/${ownerOrg}/members`, { userId: viewer.userId, role: 'viewer' })).status).toBe(201);
+    // Membership through the API (invited, then accepted): the one place this suite needs a second role.
+    await joinOrganization(gatewayUrl, owner, ownerOrg, viewer, 'viewer');
     const headers = { 'x-organization-id': String(ownerOrg) };
     const seenByViewer = await as(viewer).get(`/clusters/${clusterId}`, { headers });
     expect(seenByViewer.status).toBe(200);

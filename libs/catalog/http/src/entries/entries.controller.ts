@@ -71,12 +71,10 @@ export class EntriesController {
     ApiConsumes('application/json', 'multipart/form-data'),
     ApiExtraModels(CreateEntryDto),
     ApiBody({
-      schema: {
-        oneOf: [
-          { $ref: getSchemaPath(CreateEntryDto) },
-          { type: 'object', required: ['file'], properties: { key: { type: 'string' }, contentType: { type: 'string' }, metadata: { type: 'string', description: 'JSON object' }, file: binary } },
-        ],
-      },
+      // One schema for both encodings (two in a oneOf would overlap): JSON sends the fields;
+      // multipart/form-data sends the same fields, `metadata` as a JSON string, plus `file`.
+      description: 'JSON: the entry fields. multipart/form-data: the same fields (`metadata` as a JSON string) plus `file`.',
+      schema: { allOf: [{ $ref: getSchemaPath(CreateEntryDto) }], properties: { file: binary } },
     }),
     ApiEnvelope(EntryDto, { status: 201 }),
   )
