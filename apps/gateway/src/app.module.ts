@@ -1,6 +1,7 @@
 import { AuthHttpModule } from '@alien/auth/http';
 import { CatalogHttpModule } from '@alien/catalog/http';
 import { IdentityGuard, IdentityModule } from '@alien/nest-identity';
+import { OrchestrationHttpModule } from '@alien/orchestration/http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
@@ -28,6 +29,7 @@ export class GatewayModule {
         // Each domain's routes, owned by its team (libs/<domain>/http).
         AuthHttpModule,
         CatalogHttpModule,
+        OrchestrationHttpModule,
       ],
       // Only the platform's own routes live here.
       controllers: [HealthController, DocsController],

@@ -1,10 +1,11 @@
 import { serviceDataSourceOptions } from '@alien/persistence';
 import { DataSourceOptions } from 'typeorm';
+import { CreateWorkflowsAndJobs1764700000000 } from './migrations/1764700000000-CreateWorkflowsAndJobs';
 
 export const ORCHESTRATION_SCHEMA = 'orchestration';
-// Tables arrive with this service's features; the schema and its migrations table exist from day one.
+// Workflows, presets and jobs are read and written with plain SQL (hot path of the worker): no entities.
 export const ORCHESTRATION_ENTITIES = [];
-export const ORCHESTRATION_MIGRATIONS = [];
+export const ORCHESTRATION_MIGRATIONS = [CreateWorkflowsAndJobs1764700000000];
 
 /** The one DataSource definition: the Nest module, the migrate entry point and the TypeORM CLI use it. */
 export function orchestrationDataSourceOptions(url: string, poolSize?: number): DataSourceOptions {

@@ -1,0 +1,191 @@
+import {
+  JobErrorView,
+  JobResult,
+  JobStatus,
+  JobSummaryView,
+  JobView,
+  WorkflowEdgeView,
+  WorkflowNodeView,
+} from '@alien/orchestration/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import type { OrchestrationConfig } from '../config';
+import { iso, isoRequired } from '../shared/access';
+import { Query, Sql } from '../shared/sql';
+import { ORCHESTRATION_CONFIG } from '../shared/tokens';
+
+export interface JobRow {
+  id: number;
+  slug: string;
+  organization_id: number;
+  user_id: number | null;
+  workflow_id: number;
+  graph_version: number;
+  graph: { nodes: WorkflowNodeView[]; edges: WorkflowEdgeView[] };
+  input: Record<string, unknown>;
+  preset_id: number | null;
+  status: JobStatus;
+  progress: number;
+  result: JobResult | null;
+  error: JobErrorView | null;
+  attempts: number;
+  worker: string | null;
+  lease_until: Date | null;
+  admitted_at: Date | null;
+  published_at: Date | null;
+  cancel_requested_at: Date | null;
+  dead_letter_reason: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  updated_at: Date;
+}
+
+export interface JobNodeRow {
+  job_id: number;
+  node_id: string;
+  type: string;
+  status: 'completed' | 'failed';
+  output: unknown;
+  chunks: unknown[] | null;
+  annotation: { branches?: string[]; error?: JobErrorView; usage?: unknown[] } | null;
+  truncated: boolean;
+  attempt: number;
+  started_at: Date | null;
+  finished_at: Date;
+  duration_ms: number;
+}
+
+/** Columns of list views: everything but the graph, input and result. */
+export const SUMMARY_COLUMNS =
+  'id, slug, organization_id, user_id, workflow_id, graph_version, preset_id, status, progress, error, attempts, created_at, started_at, finished_at, updated_at';
+
+export function toJobSummary(row: JobRow): JobSummaryView {
+  return {
+    id: row.id,
+    slug: row.slug,
+    status: row.status,
+    progress: row.progress,
+    workflowId: row.workflow_id,
+    graphVersion: row.graph_version,
+    organizationId: row.organization_id,
+    userId: row.user_id,
+    presetId: row.preset_id,
+    error: row.error,
+    attempts: row.attempts,
+    createdAt: isoRequired(row.created_at),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    updatedAt: isoRequired(row.updated_at),
+  };
+}
+
+/** The result so far: what finished nodes produced (the final result once the job has one). */
+export function resultFromNodes(nodes: JobNodeRow[]): JobResult {
+  const result: JobResult = { results: {}, stream: {} };
+  for (const node of nodes) {
+    if (node.status !== 'completed') continue;
+    result.results[node.node_id] = [node.output];
+    if (node.chunks?.length) result.stream[node.node_id] = { chunks: node.chunks, status: 'complete' };
+  }
+  return result;
+}
+
+/** The graph's nodes with `data.isExecuted`, `data.outputs[]` and `data.errors[]` from what ran. */
+export function annotateNodes(graph: JobRow['graph'], nodes: JobNodeRow[]): WorkflowNodeView[] {
+  const byId = new Map(nodes.map((n) => [n.node_id, n]));
+  return (graph?.nodes ?? []).map((node) => {
+    const ran = byId.get(node.id);
+    return {
+      ...node,
+      data: {
+        ...node.data,
+        isExecuted: ran?.status === 'completed',
+        outputs: ran?.status === 'completed' ? [ran.output] : [],
+        errors: ran?.annotation?.error ? [ran.annotation.error] : [],
+      },
+    };
+  });
+}
+
+export function toJobView(row: JobRow, nodes: JobNodeRow[]): JobView {
+  return {
+    ...toJobSummary(row),
+    input: row.input ?? {},
+    result: row.result ?? resultFromNodes(nodes),
+    nodes: annotateNodes(row.graph, nodes),
+  };
+}
+
+const J = 'orchestration.jobs';
+const N = 'orchestration.job_nodes';
+/** Advisory lock namespace of per-organization admission. */
+const ADMISSION_LOCK = 74_201;
+
+/**
+ * The SQL of jobs that the api (create, cancel, read) and the worker (claim, persist, finish) share,
+ * including admission: at most ORG_CONCURRENCY_LIMIT jobs of one organization are admitted to the
+ * queue at once; the others wait as `pending` and are admitted, oldest first, as slots free up.
+ */
+@Injectable()
+export class JobStore {
+  constructor(
+    readonly sql: Sql,
+    @Inject(ORCHESTRATION_CONFIG) private readonly config: OrchestrationConfig,
+  ) {}
+
+  async view(jobId: number, q: Query = this.sql.query): Promise<JobView | null> {
+    const [[row], nodes] = await Promise.all([
+      q<JobRow>(`SELECT * FROM ${J} WHERE id = $1`, [jobId]),
+      q<JobNodeRow>(`SELECT * FROM ${N} WHERE job_id = $1 ORDER BY finished_at, node_id`, [jobId]),
+    ]);
+    return row ? toJobView(row, nodes) : null;
+  }
+
+  nodes(jobId: number, q: Query = this.sql.query): Promise<JobNodeRow[]> {
+    return q<JobNodeRow>(`SELECT * FROM ${N} WHERE job_id = $1 ORDER BY finished_at, node_id`, [jobId]);
+  }
+
+  /**
+   * Admits waiting jobs of an organization while it has free slots (call inside a transaction; the
+   * advisory lock serialises admission per organization). Returns the ids admitted now.
+   */
+  async admit(q: Query, organizationId: number, jobId?: number): Promise<number[]> {
+    await q('SELECT pg_advisory_xact_lock($1, $2)', [ADMISSION_LOCK, organizationId]);
+    const [{ n }] = (await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${J}
+       WHERE organization_id = $1 AND status IN ('pending', 'running') AND admitted_at IS NOT NULL`,
+      [organizationId],
+    )) as [{ n: number }];
+    const free = this.config.ORG_CONCURRENCY_LIMIT - n;
+    if (free <= 0) return [];
+    const rows = await q<{ id: number }>(
+      `UPDATE ${J} SET admitted_at = now() WHERE id IN (
+         SELECT id FROM ${J} WHERE organization_id = $1 AND status = 'pending' AND admitted_at IS NULL
+         ORDER BY (id = $3) DESC, id LIMIT $2)
+       RETURNING id`,
+      [organizationId, free, jobId ?? 0],
+    );
+    return rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+
+  async markPublished(ids: number[]): Promise<void> {
+    if (ids.length) await this.sql.query(`UPDATE ${J} SET published_at = now() WHERE id = ANY($1::int[])`, [ids]);
+  }
+
+  /** Admitted jobs that never reached the queue (the api died or NATS failed between commit and publish). */
+  unpublished(olderThanMs: number): Promise<{ id: number }[]> {
+    return this.sql.query<{ id: number }>(
+      `SELECT id FROM ${J} WHERE status = 'pending' AND admitted_at IS NOT NULL AND published_at IS NULL
+         AND admitted_at < now() - make_interval(secs => $1::float8 / 1000) ORDER BY id LIMIT 500`,
+      [olderThanMs],
+    );
+  }
+
+  /** Organizations with jobs waiting for a slot. */
+  async waitingOrganizations(): Promise<number[]> {
+    const rows = await this.sql.query<{ organization_id: number }>(
+      `SELECT DISTINCT organization_id FROM ${J} WHERE status = 'pending' AND admitted_at IS NULL`,
+    );
+    return rows.map((r) => r.organization_id);
+  }
+}
