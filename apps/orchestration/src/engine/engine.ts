@@ -9,8 +9,12 @@ import {
 
 // The runtime's one door to the engine library (libs/orchestration/workflow-engine).
 export {
+  annotateNodes,
+  buildJobResult,
   runWorkflow,
   type CompletedNode,
+  type NodeState,
+  type SubworkflowRequest,
   type NodeServices,
   type RunEvent,
   type RunOutcome,

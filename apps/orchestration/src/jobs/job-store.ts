@@ -9,6 +9,7 @@ import {
 } from '@alien/orchestration/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrchestrationConfig } from '../config';
+import { NodeState, annotateNodes as annotate, buildJobResult } from '../engine/engine';
 import { iso, isoRequired } from '../shared/access';
 import { Query, Sql } from '../shared/sql';
 import { ORCHESTRATION_CONFIG } from '../shared/tokens';
@@ -79,39 +80,33 @@ export function toJobSummary(row: JobRow): JobSummaryView {
   };
 }
 
-/** The result so far: what finished nodes produced (the final result once the job has one). */
-export function resultFromNodes(nodes: JobNodeRow[]): JobResult {
-  const result: JobResult = { results: {}, stream: {} };
-  for (const node of nodes) {
-    if (node.status !== 'completed') continue;
-    result.results[node.node_id] = [node.output];
-    if (node.chunks?.length) result.stream[node.node_id] = { chunks: node.chunks, status: 'complete' };
-  }
-  return result;
+function outputsOf(nodes: JobNodeRow[]): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  for (const node of nodes) if (node.status === 'completed') outputs[node.node_id] = node.output;
+  return outputs;
+}
+
+/** The result so far, built by the engine from the persisted node outputs (output nodes' answers, streamed chunks). */
+export function resultFromNodes(graph: JobRow['graph'], nodes: JobNodeRow[]): JobResult {
+  const streams: Record<string, { chunks: never[]; complete: boolean }> = {};
+  for (const node of nodes) if (node.chunks?.length) streams[node.node_id] = { chunks: node.chunks as never[], complete: true };
+  return buildJobResult(graph as never, outputsOf(nodes), streams) as JobResult;
 }
 
 /** The graph's nodes with `data.isExecuted`, `data.outputs[]` and `data.errors[]` from what ran. */
 export function annotateNodes(graph: JobRow['graph'], nodes: JobNodeRow[]): WorkflowNodeView[] {
-  const byId = new Map(nodes.map((n) => [n.node_id, n]));
-  return (graph?.nodes ?? []).map((node) => {
-    const ran = byId.get(node.id);
-    return {
-      ...node,
-      data: {
-        ...node.data,
-        isExecuted: ran?.status === 'completed',
-        outputs: ran?.status === 'completed' ? [ran.output] : [],
-        errors: ran?.annotation?.error ? [ran.annotation.error] : [],
-      },
-    };
-  });
+  const states: Record<string, NodeState> = {};
+  for (const node of nodes) {
+    states[node.node_id] = { status: node.status, durationMs: node.duration_ms, ...(node.annotation?.error ? { error: node.annotation.error as never } : {}) };
+  }
+  return annotate({ nodes: graph?.nodes ?? [], edges: graph?.edges ?? [] } as never, states, outputsOf(nodes)) as WorkflowNodeView[];
 }
 
 export function toJobView(row: JobRow, nodes: JobNodeRow[]): JobView {
   return {
     ...toJobSummary(row),
     input: row.input ?? {},
-    result: row.result ?? resultFromNodes(nodes),
+    result: row.result ?? resultFromNodes(row.graph, nodes),
     nodes: annotateNodes(row.graph, nodes),
   };
 }

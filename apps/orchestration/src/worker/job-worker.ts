@@ -3,7 +3,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { Consumer, JSONCodec, JsMsg, Subscription } from 'nats';
 import { PinoLogger } from 'nestjs-pino';
 import type { OrchestrationConfig } from '../config';
-import { CompletedNode, RunEvent, RunOutcome, UsageRecord, runWorkflow } from '../engine/engine';
+import { CompletedNode, RunEvent, RunOutcome, UsageRecord, buildJobResult, runWorkflow } from '../engine/engine';
 import { JobNodeRow, JobRow, JobStore } from '../jobs/job-store';
 import { JobBus } from '../queue/job-bus';
 import { JobDispatcher } from '../queue/job-dispatcher';
@@ -189,6 +189,10 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       completed[n.node_id] = done;
     }
     const total = Math.max(1, job.graph?.nodes?.length ?? 1);
+    // Nodes whose output is part of the job's result (output, http_response, isOutput…), as the engine decides.
+    const answering = new Set(
+      Object.keys(buildJobResult(job.graph as never, Object.fromEntries((job.graph?.nodes ?? []).map((n) => [n.id, null]))).results),
+    );
     const ended = new Set(previous.map((n) => n.node_id));
     const progress = () => Math.min(99, Math.round((100 * ended.size) / total));
     const publishes: Promise<unknown>[] = [];
@@ -251,8 +255,9 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
           publish({
             event: 'node.finished',
             nodeId: event.nodeId,
+            output: event.output,
             result: {
-              results: { [event.nodeId]: [event.output] },
+              ...(answering.has(event.nodeId) ? { results: { [event.nodeId]: [event.output] } } : {}),
               ...(streamed ? { stream: { [event.nodeId]: { chunks: [], status: 'complete' as const } } } : {}),
             },
           });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrchestrationConfig } from '../config';
-import { NodeServices, runWorkflow } from '../engine/engine';
+import { NodeServices, SubworkflowRequest, runWorkflow } from '../engine/engine';
 import { JobRow } from '../jobs/job-store';
 import { Sql } from '../shared/sql';
 import { ORCHESTRATION_CONFIG } from '../shared/tokens';
@@ -39,7 +39,7 @@ export class NodeServicesFactory {
 
   forJob(job: JobRow): NodeServices {
     const services: NodeServices = {
-      runSubworkflow: async (request) => {
+      runSubworkflow: async (request: SubworkflowRequest) => {
         const workflow = await this.visibleWorkflow(job.organization_id, request.workflowId);
         return runWorkflow({
           graph: { nodes: workflow.nodes, edges: workflow.edges } as never,

@@ -175,6 +175,8 @@ export interface JobEvent {
   status: JobStatus;
   progress: number;
   nodeId?: string;
+  /** `node.finished`: what the node produced (also for nodes that are not output nodes). */
+  output?: unknown;
   /**
    * `update`: the delta to merge (`results[nodeId]` set, `stream[nodeId].chunks` appended);
    * `done`: the whole final result.

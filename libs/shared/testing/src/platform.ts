@@ -23,6 +23,11 @@ export interface PlatformOptions {
   serviceEnv?: Partial<Record<ServiceApp, NodeJS.ProcessEnv>>;
   /** Name used in log file paths. */
   label?: string;
+  /**
+   * Orchestration runs as two roles, like in Kubernetes: the `orchestration` process answers NATS
+   * (ORCHESTRATION_ROLE=api) and this many separate processes execute jobs (worker). Default 1.
+   */
+  orchestrationWorkers?: number;
   logLevel?: string;
 }
 
@@ -38,6 +43,8 @@ export interface Platform {
   env: NodeJS.ProcessEnv;
   startService(name: ServiceApp, env?: NodeJS.ProcessEnv): Promise<StartedProcess>;
   startGateway(env?: NodeJS.ProcessEnv): Promise<string>;
+  /** Starts one more orchestration worker process (key `orchestration-worker-<n>`). */
+  startOrchestrationWorker(env?: NodeJS.ProcessEnv): Promise<StartedProcess>;
   stopProcess(key: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -80,12 +87,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const processes = new Map<string, StartedProcess>();
   const gatewayUrls: string[] = [];
   let gatewayCount = 0;
+  let workerCount = 0;
+  const roleEnv = (name: ServiceApp): NodeJS.ProcessEnv => (name === 'orchestration' ? { ORCHESTRATION_ROLE: 'api' } : {});
 
   const startService = async (name: ServiceApp, extra: NodeJS.ProcessEnv = {}) => {
     const proc = await startProcess({
       name,
       script: distPath('apps', name, 'src', 'main.js'),
-      env: { ...env, ...options.serviceEnv?.[name], ...extra },
+      env: { ...env, ...roleEnv(name), ...options.serviceEnv?.[name], ...extra },
       ready: READY_SERVICE,
       logFile: tmpPath('logs', label, `${name}.log`),
     });
@@ -109,6 +118,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     return url;
   };
 
+  const startOrchestrationWorker = async (extra: NodeJS.ProcessEnv = {}) => {
+    const key = `orchestration-worker-${++workerCount}`;
+    const proc = await startProcess({
+      name: key,
+      script: distPath('apps', 'orchestration', 'src', 'main.js'),
+      env: { ...env, ...options.serviceEnv?.orchestration, ORCHESTRATION_ROLE: 'worker', ...extra },
+      ready: READY_SERVICE,
+      logFile: tmpPath('logs', label, `${key}.log`),
+    });
+    processes.set(key, proc);
+    return proc;
+  };
+
   const stop = async () => {
     await Promise.all([...processes.values()].map((p) => p.stop()));
     processes.clear();
@@ -118,7 +140,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
   try {
     await migrateAll(databaseUrl, env);
-    await Promise.all((options.services ?? SERVICE_APPS).map((s) => startService(s)));
+    const services = options.services ?? SERVICE_APPS;
+    await Promise.all([
+      ...services.map((s) => startService(s)),
+      ...(services.includes('orchestration') ? Array.from({ length: options.orchestrationWorkers ?? 1 }, () => startOrchestrationWorker()) : []),
+    ]);
     for (let i = 0; i < (options.gateways ?? 1); i++) await startGateway();
   } catch (e) {
     await stop();
@@ -138,6 +164,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     env,
     startService,
     startGateway,
+    startOrchestrationWorker,
     stopProcess: async (key: string) => {
       await processes.get(key)?.stop();
       processes.delete(key);
