@@ -21,7 +21,7 @@ export function edge(source: string, target: string, sourceHandle = 'outputs', t
 }
 
 export function chain(...nodes: ReturnType<typeof node>[]) {
-  return { nodes, edges: nodes.slice(1).map((n, i) => edge(nodes[i]!.id, n.id)) };
+  return { nodes, edges: nodes.slice(1).map((n, i) => edge((nodes[i] as { id: string }).id, n.id)) };
 }
 
 /** input → edit_fields → output: the P4 graph. */

@@ -327,8 +327,8 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
       expect(res.headers.get('x-accel-buffering')).toBe('no');
       expect(res.events.map((e) => e.data.type)).toEqual(['init', 'done']);
       expect(res.events.map((e) => e.event)).toEqual(['init', 'done']);
-      expect(res.events[0]!.data).toMatchObject({ status: 'completed', result: job.result });
-      expect(res.events[1]!.data).toMatchObject({ type: 'done', status: 'completed', result: job.result });
+      expect(res.events[0]?.data).toMatchObject({ status: 'completed', result: job.result });
+      expect(res.events[1]?.data).toMatchObject({ type: 'done', status: 'completed', result: job.result });
       const bad = await alice.api.get(`/jobs/${job.id}/stream`, { headers: { 'last-event-id': 'abc' } });
       expect(bad.status).toBe(422);
     });
