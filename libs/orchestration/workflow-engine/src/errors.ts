@@ -15,7 +15,6 @@ export type EngineErrorCode =
   | 'service_unavailable'
   | 'subworkflow_depth_exceeded'
   | 'subworkflow_failed'
-  | 'unknown_node_type'
   | 'node_error';
 
 /** One message of a validation failure, the envelope's `{field, rule, message}`. */

@@ -1,4 +1,5 @@
-import type { RunEvent } from './events';
+import { startCountingServer, type CountingServer } from '@alien/testing';
+import type { CompletedNode, RunEvent } from './events';
 import type { WorkflowGraph } from './graph';
 import { runWorkflow } from './run';
 import { chain, edge, node } from './spec-helpers';
@@ -88,4 +89,152 @@ describe(runWorkflow.name, () => {
     expect(outcome.nodes[1].data).toMatchObject({ isExecuted: false, outputs: [], errors: [{ code: 'expression_error', message: 'params.expression failed: boom' }] });
     expect(JSON.stringify(outcome)).not.toMatch(/\n\s+at /);
   });
+
+  describe('durability', () => {
+    let upstream: CountingServer;
+    beforeAll(async () => {
+      upstream = await startCountingServer();
+    });
+    afterAll(() => upstream.stop());
+    beforeEach(() => upstream.reset());
+    const http = { allow: ['127.0.0.1'] };
+
+    /** in → call-1 (http) → call-2 (http, slow) → out */
+    const calls = (slowMs: number): WorkflowGraph =>
+      chain(
+        node('in', 'input', {}, { isInput: true }),
+        node('call-1', 'http_request', { url: `${upstream.url}/first`, method: 'POST' }),
+        node('call-2', 'http_request', { url: `${upstream.url}/slow?ms=${slowMs}`, method: 'POST' }),
+        node('out', 'output', { value: '@call-2.body.count' }),
+      );
+
+    it('resumes after the persisted nodes without running them again', async () => {
+      const persisted: Record<string, CompletedNode> = {};
+      const first = await runWorkflow({
+        graph: calls(0),
+        input: {},
+        jobId: 'job-r',
+        http,
+        onEvent: (e) => {
+          // The runtime persists at node.finished; pretend the worker dies after call-1 was stored.
+          if (e.type === 'node.finished' && (e.nodeId === 'in' || e.nodeId === 'call-1')) persisted[e.nodeId] = { output: e.output, branches: e.branches };
+        },
+      });
+      expect(first.status).toBe('completed');
+      expect(upstream.hits('/first')).toBe(1);
+
+      const rec = recorder();
+      const second = await runWorkflow({ graph: calls(0), input: {}, jobId: 'job-r', http, completed: persisted, onEvent: rec.onEvent });
+      expect(second.status).toBe('completed');
+      expect(upstream.hits('/first')).toBe(1);
+      expect(rec.kinds()).toEqual(['node.started call-2', 'node.finished call-2', 'node.started out', 'node.finished out']);
+      expect(second.nodeStates['call-1']).toMatchObject({ status: 'completed', resumed: true });
+      expect(second.nodes.find((n) => n.id === 'call-1')?.data).toMatchObject({ isExecuted: true, outputs: [persisted['call-1'].output] });
+      expect(second.result.results).toEqual({ out: [3] });
+    });
+
+    it('re-runs a node interrupted mid-flight with the same Idempotency-Key', async () => {
+      const persisted: Record<string, CompletedNode> = {};
+      const crash = new AbortController();
+      const first = await runWorkflow({
+        graph: calls(5000),
+        input: {},
+        jobId: 'job-i',
+        http,
+        signal: crash.signal,
+        onEvent: (e) => {
+          if (e.type === 'node.finished') persisted[e.nodeId] = { output: e.output };
+          // The worker is lost while call-2 waits for its upstream.
+          if (e.type === 'node.started' && e.nodeId === 'call-2') setTimeout(() => crash.abort(), 100);
+        },
+      });
+      expect(first.status).toBe('cancelled');
+      expect(Object.keys(persisted)).toEqual(['in', 'call-1']);
+
+      const second = await runWorkflow({ graph: calls(10), input: {}, jobId: 'job-i', http, completed: persisted });
+      expect(second.status).toBe('completed');
+      expect(upstream.idempotencyKeys('/first')).toEqual(['job-i:call-1']);
+      expect(upstream.idempotencyKeys('/slow')).toEqual(['job-i:call-2', 'job-i:call-2']);
+      expect(upstream.requests.filter((r) => r.path === '/slow').map((r) => r.aborted)).toEqual([true, false]);
+    });
+
+    it('skips the branch a resumed condition did not take', async () => {
+      const graph: WorkflowGraph = {
+        nodes: [node('in', 'input'), node('check', 'condition', { value: true }), node('yes', 'output'), node('no', 'output')],
+        edges: [edge('in', 'check'), edge('check', 'yes', 'true'), edge('check', 'no', 'false')],
+      };
+      const outcome = await runWorkflow({ graph, jobId: 'job-b', completed: { in: { output: {} }, check: { output: { x: 1 }, branches: ['false'] } } });
+      expect(outcome.result.results).toEqual({ no: [{ x: 1 }] });
+      expect(outcome.nodeStates.yes).toMatchObject({ status: 'skipped', skipReason: 'branch_not_taken' });
+    });
+
+    it('cancels within 1 s while a node waits on an upstream, and runs nothing after', async () => {
+      const controller = new AbortController();
+      const rec = recorder();
+      const run = runWorkflow({ graph: calls(30_000), input: {}, jobId: 'job-x', http, signal: controller.signal, onEvent: rec.onEvent });
+      while (!rec.events.some((e) => e.type === 'node.started' && e.nodeId === 'call-2')) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 50));
+      const cancelledAt = Date.now();
+      controller.abort();
+      const outcome = await run;
+      const took = Date.now() - cancelledAt;
+      expect(took).toBeLessThan(1000);
+      expect(outcome.status).toBe('cancelled');
+      expect(outcome.error).toEqual({ code: 'cancelled', message: 'the run was cancelled' });
+      expect(outcome.nodeStates['call-2']).toMatchObject({ status: 'cancelled' });
+      expect(outcome.nodeStates.out).toBeUndefined();
+      expect(rec.kinds().at(-1)).toBe('node.failed call-2');
+      // The upstream sees the connection go away.
+      await new Promise((r) => setTimeout(r, 50));
+      expect(upstream.requests.find((r) => r.path === '/slow')?.aborted).toBe(true);
+    });
+  });
+
+  it('fails a node that runs over nodeTimeoutMs', async () => {
+    const graph = chain(node('in', 'input'), node('slow', 'wait', { ms: 5000 }), node('out', 'output'));
+    const started = Date.now();
+    const outcome = await runWorkflow({ graph, jobId: 'job-t', limits: { nodeTimeoutMs: 100 } });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toEqual({ nodeId: 'slow', code: 'node_timeout', message: 'node "slow" did not finish within 100 ms' });
+  });
+
+  it('replaces an output over maxOutputBytes by a truncated stub and says so', async () => {
+    const rec = recorder();
+    const graph = chain(node('in', 'input'), node('big', 'edit_fields', { expression: '$pad("", 5000, "x")' }), node('out', 'output', { value: '@big.truncated' }));
+    const outcome = await runWorkflow({ graph, jobId: 'job-big', limits: { maxOutputBytes: 1000 }, onEvent: rec.onEvent });
+    const finished = rec.events.find((e) => e.type === 'node.finished' && e.nodeId === 'big');
+    expect(finished).toMatchObject({ truncated: true, output: { truncated: true, bytes: 5002, limit: 1000 } });
+    expect(outcome.nodeStates.big).toMatchObject({ status: 'completed', truncated: true });
+    expect(outcome.result.results).toEqual({ out: [true] });
+  });
+
+  it('stops and rejects with the error when onEvent throws (the runtime could not persist)', async () => {
+    const failure = new Error('postgres is down');
+    const ran: string[] = [];
+    await expect(
+      runWorkflow({
+        graph: greetingGraph(),
+        input: { name: 'x' },
+        jobId: 'job-p',
+        onEvent: (e) => {
+          ran.push(`${e.type} ${e.nodeId}`);
+          if (e.type === 'node.finished' && e.nodeId === 'edit') throw failure;
+        },
+      }),
+    ).rejects.toBe(failure);
+    expect(ran).not.toContain('node.started out');
+  });
+
+  it('leaves nodes attached to an agent through tools/agents edges to that agent', async () => {
+    const graph: WorkflowGraph = {
+      nodes: [node('in', 'input'), node('out', 'output', {}, { handles: ['inputs', 'outputs', 'tools'] }), node('tool', 'wait', { ms: 1 }, { handles: ['tool'], isTool: true })],
+      edges: [edge('in', 'out'), edge('out', 'tool', 'tools', 'tool')],
+    };
+    const outcome = await runWorkflow({ graph, input: { a: 1 }, jobId: 'job-tools' });
+    expect(outcome.status).toBe('completed');
+    expect(outcome.nodeStates.tool).toBeUndefined();
+    expect(outcome.result.results).toEqual({ out: [{ a: 1 }] });
+  });
 });
+

@@ -8,3 +8,4 @@ export * from './http';
 export * from './raw-http';
 export * from './oidc';
 export * from './actors';
+export * from './servers';

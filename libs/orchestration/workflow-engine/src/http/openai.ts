@@ -2,7 +2,7 @@ import { EngineError } from '../errors';
 import type { ChatCompletionChunk } from '../events';
 import type { NodeContext } from '../node-type';
 import type { ModelCredentials } from '../services';
-import { trustedRequest, trustedStream } from './outbound';
+import { trustedRequest, trustedStream, upstreamMessage } from './outbound';
 import { SseParser } from './sse';
 
 /** The credential of a registry model, from the injected service. */
@@ -36,18 +36,6 @@ function headers(ctx: NodeContext<unknown>, credentials: ModelCredentials, accep
   };
   if (credentials.apiKey) out.authorization = `Bearer ${credentials.apiKey}`;
   return out;
-}
-
-/** The upstream's own error message (`{error: {message}}`), never our credential. */
-function upstreamMessage(text: string): string {
-  try {
-    const body = JSON.parse(text) as { error?: { message?: string } | string; message?: string; detail?: string };
-    const message = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message ?? body.detail);
-    if (typeof message === 'string') return message.slice(0, 500);
-  } catch {
-    // not JSON
-  }
-  return text.slice(0, 300);
 }
 
 /** POSTs JSON to an OpenAI-compatible endpoint and returns the parsed JSON answer. */

@@ -120,6 +120,18 @@ async function withDeadline<T>(what: string, options: Pick<CallOptions, 'signal'
   }
 }
 
+/** The upstream's own error message (`{error: {message}}`, `{message}`, `{detail}`), else the text's start. */
+export function upstreamMessage(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: { message?: string } | string; message?: string; detail?: string };
+    const message = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message ?? body.detail);
+    if (typeof message === 'string') return message.slice(0, 500);
+  } catch {
+    // not JSON
+  }
+  return text.slice(0, 300);
+}
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
@@ -190,7 +202,7 @@ export async function trustedStream(
     const response = await request(call.url, { method: call.method as Dispatcher.HttpMethod, headers: call.headers, body: call.body, signal });
     if (response.statusCode >= 300) {
       const data = await readCapped(response.body, 64 * 1024, undefined).catch(() => Buffer.alloc(0));
-      throw new EngineError('upstream_error', `the model endpoint answered ${response.statusCode}: ${data.toString('utf8').slice(0, 300)}`, {
+      throw new EngineError('upstream_error', `the model endpoint answered ${response.statusCode}: ${upstreamMessage(data.toString('utf8'))}`, {
         status: response.statusCode,
       });
     }

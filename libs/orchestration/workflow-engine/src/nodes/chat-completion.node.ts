@@ -21,7 +21,8 @@ interface ChatCompletionParams {
   stop?: string | string[];
   response_format?: Record<string, unknown>;
   tools?: unknown[];
-  stream: boolean;
+  stream?: boolean;
+  streaming?: boolean;
   include_usage: boolean;
 }
 
@@ -88,7 +89,8 @@ export const chatCompletionNode = defineNode<ChatCompletionParams>({
       stop: { type: ['string', 'array'], items: { type: 'string' } },
       response_format: { type: 'object' },
       tools: { type: 'array' },
-      stream: { type: 'boolean', default: true },
+      stream: { type: 'boolean', description: 'Stream the answer (default true).' },
+      streaming: { type: 'boolean', description: 'Alias of `stream` (what agent-style clients send).' },
       include_usage: { type: 'boolean', default: true, description: 'Ask for usage in the last streamed chunk (`stream_options`).' },
     },
     required: ['model'],
@@ -123,7 +125,7 @@ export const chatCompletionNode = defineNode<ChatCompletionParams>({
       if (p[key] !== undefined) body[key] = p[key];
     }
     const answer = new Accumulator();
-    if (p.stream) {
+    if (p.stream ?? p.streaming ?? true) {
       body.stream = true;
       if (p.include_usage) body.stream_options = { include_usage: true };
       await streamChatCompletion(ctx, credentials, body, async (chunk) => {
