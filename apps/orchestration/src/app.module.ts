@@ -1,7 +1,10 @@
-import { ServiceCoreModule } from '@alien/nest-service';
-import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { EVENT_BUS_OPTIONS, EventBus, EventBusOptions, ServiceCoreModule } from '@alien/nest-service';
+import { ORCHESTRATION_EVENTS_STREAM, OrchestrationEvents } from '@alien/orchestration/contracts';
+import { KeyRing } from '@alien/secrets';
+import { DynamicModule, Global, Module, Provider, Type } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { OrchestrationConfig } from './config';
+import { ClustersModule } from './clusters/clusters.module';
+import { ORCHESTRATION_CONFIG, OrchestrationConfig } from './config';
 import { orchestrationDataSourceOptions } from './database/data-source';
 import { JobStore } from './jobs/job-store';
 import { JobsHandler } from './jobs/jobs.handler';
@@ -14,7 +17,6 @@ import { PresetsService } from './presets/presets.service';
 import { JobBus } from './queue/job-bus';
 import { JobDispatcher } from './queue/job-dispatcher';
 import { Sql } from './shared/sql';
-import { ORCHESTRATION_CONFIG } from './shared/tokens';
 import { JobWorker } from './worker/job-worker';
 import { NodeServicesFactory } from './worker/node-services';
 import { WorkflowsHandler } from './workflows/workflows.handler';
@@ -25,6 +27,16 @@ const API_HANDLERS: Type[] = [NodesHandler, WorkflowsHandler, PresetsHandler, Jo
 const API_PROVIDERS: Provider[] = [WorkflowsService, PresetsService, JobsService, MetricsService];
 const WORKER_PROVIDERS: Provider[] = [NodeServicesFactory, JobWorker];
 
+export function orchestrationEventBusOptions(config: OrchestrationConfig): EventBusOptions {
+  return {
+    url: config.NATS_URL,
+    prefix: config.NATS_SUBJECT_PREFIX,
+    name: 'orchestration',
+    streams: [{ name: ORCHESTRATION_EVENTS_STREAM, subjects: Object.values(OrchestrationEvents).map((e) => e.subject) }],
+  };
+}
+
+@Global()
 @Module({})
 export class OrchestrationModule {
   static register(config: OrchestrationConfig, logger: Logger): DynamicModule {
@@ -39,10 +51,14 @@ export class OrchestrationModule {
           logger,
           dataSource: orchestrationDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
         }),
+        ClustersModule,
       ],
       controllers: api ? API_HANDLERS : [],
       providers: [
         { provide: ORCHESTRATION_CONFIG, useValue: config },
+        { provide: EVENT_BUS_OPTIONS, useValue: orchestrationEventBusOptions(config) },
+        { provide: KeyRing, useValue: new KeyRing(config.SECRETS_KEY_RING) },
+        EventBus,
         Sql,
         JobStore,
         JobBus,
@@ -51,6 +67,7 @@ export class OrchestrationModule {
         ...(api ? API_PROVIDERS : []),
         ...(worker ? WORKER_PROVIDERS : []),
       ],
+      exports: [ORCHESTRATION_CONFIG, KeyRing, EventBus],
     };
   }
 }

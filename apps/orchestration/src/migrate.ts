@@ -1,6 +1,8 @@
+import { readCommonServiceConfig } from '@alien/nest-service';
 import { runMigrationCli } from '@alien/persistence';
-import { loadOrchestrationConfig } from './config';
+import { ORCHESTRATION_HEALTH_PORT } from './config';
 import { orchestrationDataSourceOptions } from './database/data-source';
 
 // `node dist/apps/orchestration/src/migrate.js [up|down|status]` — run by `npm start` and the Kubernetes Job.
-void runMigrationCli('orchestration', orchestrationDataSourceOptions(loadOrchestrationConfig().DATABASE_URL, 1));
+// Only the common settings: a migration needs DATABASE_URL, not the service's secrets.
+void runMigrationCli('orchestration', orchestrationDataSourceOptions(readCommonServiceConfig(ORCHESTRATION_HEALTH_PORT).DATABASE_URL, 1));

@@ -4,6 +4,8 @@
  * seeds a demo organization with a platform admin and an API token, starts the four services and the
  * gateway, prints what to try, and stops everything on Ctrl-C.
  */
+import { generateAssertionKeySpec } from '@alien/identity-assertion';
+import { generateKeyRingSpec } from '@alien/secrets';
 import { SERVICE_APPS, StartedProcess, authCli, distPath, migrateAll, startProcess, workspaceRoot } from '@alien/testing';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +15,18 @@ const root = workspaceRoot();
 const dataDir = path.join(root, '.data');
 const logDir = path.join(dataDir, 'logs');
 const say = (line = '') => process.stdout.write(`${line}\n`);
+
+/**
+ * A development secret kept under .data/ (git-ignored) so it survives restarts: data sealed with the
+ * key ring stays readable, and clusters keep verifying assertions against the same keys.
+ */
+function devSecret(name: string, generate: () => string): string {
+  const file = path.join(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const value = generate();
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -49,6 +63,8 @@ async function main(): Promise<void> {
       NATS_URL: nats.url,
       NATS_SUBJECT_PREFIX: process.env['NATS_SUBJECT_PREFIX'] ?? '',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+      SECRETS_KEY_RING: process.env['SECRETS_KEY_RING'] ?? devSecret('secrets-key-ring', () => generateKeyRingSpec('dev1')),
+      IDENTITY_ASSERTION_KEYS: process.env['IDENTITY_ASSERTION_KEYS'] ?? devSecret('identity-assertion-keys', () => generateAssertionKeySpec('dev1')),
     };
 
     say('Migrating schemas (auth, catalog, orchestration, proxy)…');

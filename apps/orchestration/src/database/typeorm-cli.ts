@@ -1,6 +1,7 @@
 // Entry for the TypeORM CLI (`nx run orchestration:migration-generate`), compiled to dist first.
+import { readCommonServiceConfig } from '@alien/nest-service';
 import { DataSource } from 'typeorm';
-import { loadOrchestrationConfig } from '../config';
+import { ORCHESTRATION_HEALTH_PORT } from '../config';
 import { orchestrationDataSourceOptions } from './data-source';
 
-export default new DataSource(orchestrationDataSourceOptions(loadOrchestrationConfig().DATABASE_URL, 1));
+export default new DataSource(orchestrationDataSourceOptions(readCommonServiceConfig(ORCHESTRATION_HEALTH_PORT).DATABASE_URL, 1));

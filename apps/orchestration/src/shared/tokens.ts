@@ -1,2 +1,2 @@
-/** The service's configuration, as read once at start (config.ts). */
-export const ORCHESTRATION_CONFIG = Symbol('ORCHESTRATION_CONFIG');
+// The service's configuration token lives next to its config (config.ts); re-exported for the job code.
+export { ORCHESTRATION_CONFIG } from '../config';

@@ -87,7 +87,7 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
     it.each(invalid)('refuses %s with 422 naming the node', async (_what, graph, nodeId, rule) => {
       const res = await alice.api.post('/workflows', { name: `bad ${Math.random()}`, ...graph });
       expect(res.status).toBe(422);
-      const messages: { field: string; rule: string }[] = res.body.error.messages;
+      const messages: { field: string; rule: string; message: string }[] = res.body.error.messages;
       expect(messages.length).toBeGreaterThan(0);
       // The field says where (`nodes[0].data.params.ms`), the message names the node.
       expect(messages.some((m) => /^(nodes|edges)\[\d+\]/.test(m.field) && m.message.includes(`"${nodeId}"`))).toBe(true);

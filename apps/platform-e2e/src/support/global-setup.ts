@@ -7,7 +7,12 @@ import { startPlatform } from '@alien/testing';
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   // Two gateways: identity tests prove that revocations reach every replica.
-  const platform = await startPlatform({ label: 'e2e-shared', gateways: 2 });
+  const platform = await startPlatform({
+    label: 'e2e-shared',
+    gateways: 2,
+    // The health loop has its own suite (a private platform); here it must not flip test clusters.
+    serviceEnv: { orchestration: { CLUSTER_HEALTH_INTERVAL_MS: '3600000' } },
+  });
   (globalThis as { __PLATFORM__?: unknown }).__PLATFORM__ = platform;
   process.env['E2E_GATEWAY_URL'] = platform.gatewayUrl;
   process.env['E2E_GATEWAY_URLS'] = platform.gatewayUrls.join(',');

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClustersController } from './clusters/clusters.controller';
 import { JOB_STREAM_CONFIG, loadJobStreamConfig } from './config';
 import { ConsumptionController } from './consumption.controller';
 import { JobsController } from './jobs/jobs.controller';
@@ -14,7 +15,7 @@ import { WorkflowsController } from './workflows/workflows.controller';
  * JetStream in the gateway process (JobEventFeed), never from Postgres.
  */
 @Module({
-  controllers: [NodesController, WorkflowsController, JobsController, ConsumptionController],
+  controllers: [ClustersController, NodesController, WorkflowsController, JobsController, ConsumptionController],
   providers: [OrchestrationClient, JobEventFeed, JobStreams, { provide: JOB_STREAM_CONFIG, useFactory: () => loadJobStreamConfig() }],
 })
 export class OrchestrationHttpModule {}

@@ -1,3 +1,5 @@
+import { generateAssertionKeySpec } from '@alien/identity-assertion';
+import { generateKeyRingSpec } from '@alien/secrets';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
 import path from 'node:path';
@@ -82,6 +84,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     NATS_SUBJECT_PREFIX: subjectPrefix,
     HEALTH_PORT: '0',
     LOG_LEVEL: options.logLevel ?? 'info',
+    // Per-run keys: secrets at rest (orchestration, proxy) and the identity assertions the proxy signs.
+    SECRETS_KEY_RING: generateKeyRingSpec('t1'),
+    IDENTITY_ASSERTION_KEYS: generateAssertionKeySpec('t1'),
     ...options.env,
   };
   const processes = new Map<string, StartedProcess>();

@@ -1,0 +1,3 @@
+export * from './key-ring';
+export * from './identity-assertion';
+export * from './platform-call';
