@@ -20,6 +20,12 @@ export function orchestrationSpecs() {
     CLUSTER_HEALTH_INTERVAL_MS: int({ default: 30_000, min: 100, max: 3_600_000 }),
     /** How long one health check may take before the cluster counts as offline. */
     CLUSTER_HEALTH_TIMEOUT_MS: int({ default: 5_000, min: 50, max: 60_000 }),
+    /**
+     * ES256 keys (`kid:base64 PKCS#8,…`, newest first) that sign the `x-alien-identity` assertion the
+     * workers send to data clusters (the proxy's ring, so clusters verify one JWKS). Unset: cluster
+     * search nodes fail with `service_unavailable`.
+     */
+    IDENTITY_ASSERTION_KEYS: str({ optional: true, secret: true }),
     /** `api` answers NATS requests, `worker` executes jobs, `all` (npm start) does both. */
     ORCHESTRATION_ROLE: oneOf(ORCHESTRATION_ROLES, { default: 'all' }),
     /** Name of this worker in compute contexts and logs (default: hostname and pid). */

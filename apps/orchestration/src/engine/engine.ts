@@ -9,10 +9,13 @@ import {
 
 // The runtime's one door to the engine library (libs/orchestration/workflow-engine).
 export {
+  EngineError,
   annotateNodes,
   buildJobResult,
   runWorkflow,
+  type ClusterSearchBody,
   type CompletedNode,
+  type ServiceCallOptions,
   type NodeState,
   type SubworkflowRequest,
   type NodeServices,

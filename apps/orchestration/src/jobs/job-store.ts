@@ -1,3 +1,4 @@
+import { Identity } from '@alien/identity';
 import {
   JobErrorView,
   JobResult,
@@ -19,6 +20,7 @@ export interface JobRow {
   slug: string;
   organization_id: number;
   user_id: number | null;
+  identity: Partial<Identity>;
   workflow_id: number;
   graph_version: number;
   graph: { nodes: WorkflowNodeView[]; edges: WorkflowEdgeView[] };

@@ -99,8 +99,8 @@ export class JobsService {
           const preset = req.presetId !== undefined ? await this.presets.forRun(q, workflow.id, req.presetId) : null;
           const input = { ...(preset?.input ?? {}), ...(req.input ?? {}) };
           const [row] = (await q<JobRow>(
-            `INSERT INTO ${J} (slug, organization_id, user_id, workflow_id, graph_version, graph, input, preset_id)
-             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8) RETURNING *`,
+            `INSERT INTO ${J} (slug, organization_id, user_id, workflow_id, graph_version, graph, input, preset_id, identity)
+             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9::jsonb) RETURNING *`,
             [
               `job-${workflow.slug}-${slugMs()}`.slice(0, 200),
               organizationId,
@@ -110,6 +110,7 @@ export class JobsService {
               JSON.stringify(graph),
               JSON.stringify(input),
               preset?.id ?? null,
+              JSON.stringify(ctx.identity),
             ],
           )) as [JobRow];
           if (req.idempotencyKey !== undefined) {

@@ -1,10 +1,30 @@
+import { ANONYMOUS, Identity } from '@alien/identity';
+import { AssertionKeyRing, IdentityAssertionSigner, upstreamIdentityHeaders } from '@alien/identity-assertion';
+import { ApiError } from '@alien/envelope';
 import { Inject, Injectable } from '@nestjs/common';
+import { ClusterAccessService } from '../clusters/cluster-access.service';
 import type { OrchestrationConfig } from '../config';
-import { NodeServices, SubworkflowRequest, runWorkflow } from '../engine/engine';
+import { ClusterSearchBody, EngineError, NodeServices, ServiceCallOptions, SubworkflowRequest, runWorkflow } from '../engine/engine';
 import { JobRow } from '../jobs/job-store';
 import { Sql } from '../shared/sql';
 import { ORCHESTRATION_CONFIG } from '../shared/tokens';
 import type { WorkflowRow } from '../workflows/workflows.service';
+
+/** The Data API's search endpoint under a cluster's base URL. */
+const SEARCH_PATH = '/api/v1/search';
+/** What the cluster proxy allows a POST (DESIGN.md): the same bound for workers. */
+const CLUSTER_POST_TIMEOUT_MS = 120_000;
+
+/** The caller's identity as the job recorded it (the run's organization always wins). */
+export function jobIdentity(job: JobRow): Identity {
+  return {
+    ...ANONYMOUS,
+    ...job.identity,
+    userId: job.user_id,
+    organizationId: job.organization_id,
+    abilities: job.identity?.abilities ?? ['read', 'write'],
+  } as Identity;
+}
 
 /**
  * Builds the engine's NodeServices for one job, bound to the job's organization (visibility and
@@ -18,10 +38,14 @@ export class NodeServicesFactory {
   /** Price per token of the models a running job resolved, for its usage records. */
   private readonly prices = new Map<number, Map<string, number>>();
 
+  private readonly signer: IdentityAssertionSigner | null;
+
   constructor(
     private readonly sql: Sql,
+    private readonly clusterAccess: ClusterAccessService,
     @Inject(ORCHESTRATION_CONFIG) config: OrchestrationConfig,
   ) {
+    this.signer = config.IDENTITY_ASSERTION_KEYS ? new IdentityAssertionSigner(new AssertionKeyRing(config.IDENTITY_ASSERTION_KEYS)) : null;
     this.limits = {
       nodeTimeoutMs: config.NODE_TIMEOUT_MS,
       maxOutputBytes: config.NODE_OUTPUT_MAX_BYTES,
@@ -38,7 +62,9 @@ export class NodeServicesFactory {
   }
 
   forJob(job: JobRow): NodeServices {
+    const identity = jobIdentity(job);
     const services: NodeServices = {
+      ...(this.signer ? { clusters: { search: (clusterId: number, body: ClusterSearchBody, options: ServiceCallOptions) => this.searchCluster(identity, job.id, clusterId, body, options) } } : {}),
       runSubworkflow: async (request: SubworkflowRequest) => {
         const workflow = await this.visibleWorkflow(job.organization_id, request.workflowId);
         return runWorkflow({
@@ -56,6 +82,47 @@ export class NodeServicesFactory {
       },
     };
     return services;
+  }
+
+  /**
+   * A cluster's `POST /api/v1/search` for the job's caller, under the cluster proxy's rules: the same
+   * access decision (owned or shared, online; 404/503 otherwise), the caller's identity headers, the
+   * signed `x-alien-identity` assertion (audience: the cluster id), the cluster's own credential,
+   * the node's Idempotency-Key, and the proxy's 120 s bound for POSTs.
+   */
+  private async searchCluster(identity: Identity, jobId: number, clusterId: number, body: ClusterSearchBody, options: ServiceCallOptions): Promise<unknown> {
+    let target;
+    try {
+      target = await this.clusterAccess.target(identity, clusterId);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) throw new EngineError('invalid_params', `cluster ${clusterId} is not available to this run`);
+      if (error instanceof ApiError && error.status === 503) throw new EngineError('service_unavailable', error.message);
+      throw error;
+    }
+    const assertion = await (this.signer as IdentityAssertionSigner).assertion(identity, String(clusterId));
+    const headers = {
+      ...upstreamIdentityHeaders(identity, `job-${jobId}`, assertion, target.credential),
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'idempotency-key': options.idempotencyKey,
+    };
+    const signal = AbortSignal.any([options.signal, AbortSignal.timeout(CLUSTER_POST_TIMEOUT_MS)]);
+    let res: Response;
+    try {
+      res = await fetch(`${target.baseUrl.replace(/\/+$/, '')}${SEARCH_PATH}`, { method: 'POST', headers, body: JSON.stringify(body), signal });
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      throw new EngineError('upstream_error', `cluster ${clusterId} did not answer: ${(error as Error).message}`);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: kept as text */
+    }
+    if (!res.ok) throw new EngineError('upstream_error', `cluster ${clusterId} answered ${res.status}`, { status: res.status });
+    return parsed;
   }
 
   priceOf(jobId: number, model: string | number): number {

@@ -46,6 +46,8 @@ export class CreateWorkflowsAndJobs1764700000000 implements MigrationInterface {
         CONSTRAINT "fk_presets_workflow" FOREIGN KEY ("workflow_id") REFERENCES "orchestration"."workflows" ("id") ON DELETE CASCADE
       )`);
 
+    // "identity": the caller's identity at run time (role, token, abilities): services called on the
+    // job's behalf (clusters, catalog) apply the caller's visibility, as they would for the caller.
     // A job is its own outbox: admitted_at (the organization had a free slot) and published_at (on
     // the JetStream work queue) let the relay find admitted jobs that never reached the queue.
     await q.query(`
@@ -54,6 +56,7 @@ export class CreateWorkflowsAndJobs1764700000000 implements MigrationInterface {
         "slug" varchar(200) NOT NULL,
         "organization_id" integer NOT NULL,
         "user_id" integer,
+        "identity" jsonb NOT NULL DEFAULT '{}',
         "workflow_id" integer NOT NULL,
         "graph_version" integer NOT NULL,
         "graph" jsonb NOT NULL,
