@@ -150,6 +150,11 @@ export class BenchContext {
     return { url, process: proc };
   }
 
+  /** A bench-owned peer process (a baseline of another technology) from dist/tools/bench, ready on a log line. */
+  startScript(name: string, script: string, env: NodeJS.ProcessEnv, ready: LaunchOptions['ready']): Promise<Launched> {
+    return this.start(name, distPath('tools', 'bench', 'src', script), env, ready);
+  }
+
   /** The P1 baseline: plain Fastify (or node:http) + pg, same query and JSON, no Nest, no NATS. */
   async startBaseline(env: NodeJS.ProcessEnv = {}): Promise<HttpTarget> {
     const proc = await this.start(

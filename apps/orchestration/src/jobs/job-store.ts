@@ -115,8 +115,6 @@ export function toJobView(row: JobRow, nodes: JobNodeRow[]): JobView {
 
 const J = 'orchestration.jobs';
 const N = 'orchestration.job_nodes';
-/** Advisory lock namespace of per-organization admission. */
-const ADMISSION_LOCK = 74_201;
 
 /**
  * The SQL of jobs that the api (create, cancel, read) and the worker (claim, persist, finish) share,
@@ -142,27 +140,35 @@ export class JobStore {
     return q<JobNodeRow>(`SELECT * FROM ${N} WHERE job_id = $1 ORDER BY finished_at, node_id`, [jobId]);
   }
 
+  /** Admits waiting jobs of an organization while it has free slots (`orchestration.admit_jobs`); returns their ids. */
+  async admit(organizationId: number, q: Query = this.sql.query): Promise<number[]> {
+    const [row] = await q<{ ids: number[] }>('SELECT orchestration.admit_jobs($1, $2) AS ids', [organizationId, this.config.ORG_CONCURRENCY_LIMIT]);
+    return row?.ids ?? [];
+  }
+
   /**
-   * Admits waiting jobs of an organization while it has free slots (call inside a transaction; the
-   * advisory lock serialises admission per organization). Returns the ids admitted now.
+   * The terminal transition of a running job held by `worker` (`orchestration.finish_job`), then
+   * admission of the organization's next jobs. Null when the worker no longer holds the job.
    */
-  async admit(q: Query, organizationId: number, jobId?: number): Promise<number[]> {
-    await q('SELECT pg_advisory_xact_lock($1, $2)', [ADMISSION_LOCK, organizationId]);
-    const [{ n }] = (await q<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${J}
-       WHERE organization_id = $1 AND status IN ('pending', 'running') AND admitted_at IS NOT NULL`,
-      [organizationId],
-    )) as [{ n: number }];
-    const free = this.config.ORG_CONCURRENCY_LIMIT - n;
-    if (free <= 0) return [];
-    const rows = await q<{ id: number }>(
-      `UPDATE ${J} SET admitted_at = now() WHERE id IN (
-         SELECT id FROM ${J} WHERE organization_id = $1 AND status = 'pending' AND admitted_at IS NULL
-         ORDER BY (id = $3) DESC, id LIMIT $2)
-       RETURNING id`,
-      [organizationId, free, jobId ?? 0],
+  async finish(
+    jobId: number,
+    worker: string,
+    outcome: { status: JobStatus; result: JobResult | null; error: JobErrorView | null; progress: number; deadLetterReason?: string },
+  ): Promise<number[] | null> {
+    const [row] = await this.sql.query<{ ids: number[] | null }>(
+      'SELECT orchestration.finish_job($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8) AS ids',
+      [
+        jobId,
+        worker,
+        outcome.status,
+        outcome.result ? JSON.stringify(outcome.result) : null,
+        outcome.error ? JSON.stringify(outcome.error) : null,
+        outcome.progress,
+        outcome.deadLetterReason ?? null,
+        this.config.ORG_CONCURRENCY_LIMIT,
+      ],
     );
-    return rows.map((r) => r.id).sort((a, b) => a - b);
+    return row?.ids ?? null;
   }
 
   async markPublished(ids: number[]): Promise<void> {

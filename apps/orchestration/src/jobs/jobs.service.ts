@@ -42,8 +42,6 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-class KeyRaced extends Error {}
-
 let lastSlugMs = 0;
 /** Milliseconds for job slugs, strictly increasing within this process. */
 function slugMs(): number {
@@ -80,61 +78,42 @@ export class JobsService {
       .update(canonicalJson({ workflowId: req.workflowId, input: req.input, nodes: req.nodes, edges: req.edges, presetId: req.presetId }))
       .digest('hex');
 
+    const preset = req.presetId !== undefined ? await this.presets.forRun(this.store.sql.query, workflow.id, req.presetId) : null;
+    const input = { ...(preset?.input ?? {}), ...(req.input ?? {}) };
     for (let attempt = 0; ; attempt++) {
+      let created: { replayed?: number; conflict?: boolean; job?: JobRow; admitted?: number[] } | undefined;
       try {
-        const created = await this.store.sql.tx<{ replayed: number } | { row: JobRow; admitted: number[] }>(async (q) => {
-          if (req.idempotencyKey !== undefined) {
-            const [seen] = await q<{ job_id: number; request_hash: string }>(
-              `SELECT job_id, request_hash FROM orchestration.idempotency_keys
-               WHERE organization_id = $1 AND key = $2 AND created_at > now() - make_interval(secs => $3)`,
-              [organizationId, req.idempotencyKey, this.config.IDEMPOTENCY_TTL_SEC],
-            );
-            if (seen) {
-              if (seen.request_hash !== requestHash) {
-                throw ApiError.invalid('Idempotency-Key', 'idempotency', 'This Idempotency-Key was already used with another request body');
-              }
-              return { replayed: seen.job_id };
-            }
-          }
-          const preset = req.presetId !== undefined ? await this.presets.forRun(q, workflow.id, req.presetId) : null;
-          const input = { ...(preset?.input ?? {}), ...(req.input ?? {}) };
-          const [row] = (await q<JobRow>(
-            `INSERT INTO ${J} (slug, organization_id, user_id, workflow_id, graph_version, graph, input, preset_id, identity)
-             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9::jsonb) RETURNING *`,
-            [
-              `job-${workflow.slug}-${slugMs()}`.slice(0, 200),
-              organizationId,
-              ctx.identity.userId,
-              workflow.id,
-              workflow.graph_version,
-              JSON.stringify(graph),
-              JSON.stringify(input),
-              preset?.id ?? null,
-              JSON.stringify(ctx.identity),
-            ],
-          )) as [JobRow];
-          if (req.idempotencyKey !== undefined) {
-            const stored = await q(
-              `INSERT INTO orchestration.idempotency_keys (organization_id, key, request_hash, job_id) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (organization_id, key) DO UPDATE
-                 SET request_hash = EXCLUDED.request_hash, job_id = EXCLUDED.job_id, created_at = now()
-                 WHERE orchestration.idempotency_keys.created_at <= now() - make_interval(secs => $5)
-               RETURNING job_id`,
-              [organizationId, req.idempotencyKey, requestHash, row.id, this.config.IDEMPOTENCY_TTL_SEC],
-            );
-            // Another request with this key committed first: start over and answer with its job.
-            if (!stored.length) throw new KeyRaced();
-          }
-          const admitted = await this.store.admit(q, organizationId);
-          return { row, admitted };
-        });
-        if ('replayed' in created) return (await this.store.view(created.replayed)) as JobView;
-        if (created.admitted.length) void this.dispatcher.dispatch(created.admitted);
-        return toJobView(created.row, []);
+        const [row] = await this.store.sql.query<{ created: typeof created }>(
+          'SELECT orchestration.create_job($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13) AS created',
+          [
+            `job-${workflow.slug}-${slugMs()}`.slice(0, 200),
+            organizationId,
+            ctx.identity.userId,
+            workflow.id,
+            workflow.graph_version,
+            JSON.stringify(graph),
+            JSON.stringify(input),
+            preset?.id ?? null,
+            JSON.stringify(ctx.identity),
+            req.idempotencyKey ?? null,
+            requestHash,
+            this.config.IDEMPOTENCY_TTL_SEC,
+            this.config.ORG_CONCURRENCY_LIMIT,
+          ],
+        );
+        created = row?.created;
       } catch (error) {
-        if (error instanceof KeyRaced && attempt < 3) continue;
+        // Another request with this key committed first: look again and answer with its job.
+        if (/idempotency_key_raced/.test(String((error as Error)?.message)) && attempt < 3) continue;
         throw error;
       }
+      if (created?.conflict) {
+        throw ApiError.invalid('Idempotency-Key', 'idempotency', 'This Idempotency-Key was already used with another request body');
+      }
+      if (created?.replayed !== undefined) return (await this.store.view(created.replayed)) as JobView;
+      const job = created?.job as JobRow;
+      if (created?.admitted?.length) void this.dispatcher.dispatch(created.admitted);
+      return toJobView(job, []);
     }
   }
 

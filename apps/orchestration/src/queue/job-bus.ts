@@ -140,9 +140,18 @@ export class JobBus implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** Appends an event to the job's subject (SSE clients read it from there). */
+  /** Appends an event to the job's subject and waits for JetStream's ack. */
   publishEvent(event: JobEvent): Promise<PubAck> {
     return this.client().publish(this.prefix + jobEventSubject(event.jobId), codec.encode(event), { timeout: 5_000 });
+  }
+
+  /**
+   * Appends an update to the job's subject without waiting for an ack (the stream captures it in
+   * the order this connection sent it). The job's `done` (publishDone, acked) follows on the same
+   * connection, so once it is acked every update before it is stored.
+   */
+  publishUpdate(event: JobEvent): void {
+    this.connection().publish(this.prefix + jobEventSubject(event.jobId), codec.encode(event));
   }
 
   /** The job's last event; a second `done` of the same job within the duplicate window is dropped. */

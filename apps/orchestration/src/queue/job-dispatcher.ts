@@ -16,6 +16,9 @@ import { JobBus } from './job-bus';
 export class JobDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private sweeping = false;
+  /** Ids published since the last flush: marked in one UPDATE every few milliseconds. */
+  private toMark: number[] = [];
+  private flushing?: NodeJS.Timeout;
 
   constructor(
     private readonly bus: JobBus,
@@ -38,12 +41,20 @@ export class JobDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
         ),
       ),
     );
-    await this.store.markPublished(published).catch((err: unknown) => this.logger.warn({ err }, 'marking jobs published failed'));
+    this.toMark.push(...published);
+    this.flushing ??= setTimeout(() => void this.flush(), 20);
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = undefined;
+    const ids = this.toMark;
+    this.toMark = [];
+    await this.store.markPublished(ids).catch((err: unknown) => this.logger.warn({ err }, 'marking jobs published failed'));
   }
 
   /** Admits what fits for an organization (own transaction) and publishes it. */
   async admitAndDispatch(organizationId: number): Promise<void> {
-    const ids = await this.store.sql.tx((q) => this.store.admit(q, organizationId));
+    const ids = await this.store.admit(organizationId);
     await this.dispatch(ids);
   }
 
@@ -69,7 +80,9 @@ export class JobDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.flushing);
+    await this.flush();
   }
 }

@@ -178,7 +178,8 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async execute(job: JobRow, msg: JsMsg, entry: Running): Promise<void> {
-    const previous = await this.store.nodes(job.id);
+    // A first delivery has nothing persisted yet; later ones resume after what earlier attempts finished.
+    const previous = job.attempts > 1 ? await this.store.nodes(job.id) : [];
     const completed: Record<string, CompletedNode> = {};
     for (const n of previous) {
       if (n.status !== 'completed') continue;
@@ -195,10 +196,13 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     );
     const ended = new Set(previous.map((n) => n.node_id));
     const progress = () => Math.min(99, Math.round((100 * ended.size) / total));
-    const publishes: Promise<unknown>[] = [];
     const publish = (event: Omit<JobEvent, 'jobId' | 'at' | 'status' | 'progress' | 'type'> & Partial<JobEvent>) => {
       const full: JobEvent = { type: 'update', jobId: job.id, status: 'running', progress: progress(), at: new Date().toISOString(), ...event } as JobEvent;
-      publishes.push(this.bus.publishEvent(full).catch((err: unknown) => this.logger.warn({ err, jobId: job.id }, 'event publish failed')));
+      try {
+        this.bus.publishUpdate(full);
+      } catch (err) {
+        this.logger.warn({ err, jobId: job.id }, 'event publish failed');
+      }
     };
     const chunks = new Map<string, unknown[]>();
     const started = new Map<string, Date>();
@@ -303,7 +307,6 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       });
     } catch (err) {
       clearInterval(heartbeat);
-      await Promise.allSettled(publishes);
       if (entry.reason === 'shutdown') {
         msg.nak();
         return;
@@ -318,7 +321,6 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
     if (entry.reason === 'shutdown') {
       // Stopped by our own shutdown: another worker resumes it after the nodes persisted so far.
-      await Promise.allSettled(publishes);
       await this.store.sql
         .query(`UPDATE ${J} SET lease_until = now() WHERE id = $1 AND worker = $2 AND status = 'running'`, [job.id, this.workerId])
         .catch(() => undefined);
@@ -326,7 +328,6 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     if (entry.reason === 'lease_lost') {
-      await Promise.allSettled(publishes);
       msg.ack();
       return;
     }
@@ -337,7 +338,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
         : status === 'cancelled'
           ? { code: 'cancelled', message: 'Cancelled while running' }
           : ((outcome.error as JobErrorView | undefined) ?? { code: 'node_error', message: 'The job failed' });
-    await Promise.allSettled(publishes);
+    // Updates went out on this connection before `done`: JetStream stores them in that order.
     await this.finish(job, status, outcome.result as JobResult, error, status === 'completed' ? 100 : progress());
     msg.ack();
   }
@@ -416,25 +417,16 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** The one terminal transition of a job (conditional on still owning it), then `done` and admission. */
+  /** The one terminal transition of a job (conditional on still holding it), then `done` and admission. */
   private async finish(job: JobRow, status: JobStatus, result: JobResult, error: JobErrorView | null, progress: number): Promise<void> {
-    const finished = await this.store.sql.tx(async (q) => {
-      const [row] = await q<JobRow>(
-        `UPDATE ${J} SET status = $3, result = $4::jsonb, error = $5::jsonb, progress = $6, finished_at = now(),
-           lease_until = NULL, updated_at = now()
-         WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING id`,
-        [job.id, this.workerId, status, JSON.stringify(result), error ? JSON.stringify(error) : null, progress],
-      );
-      if (!row) return null;
-      return { admitted: await this.store.admit(q, job.organization_id) };
-    });
-    if (!finished) {
+    const admitted = await this.store.finish(job.id, this.workerId, { status, result, error, progress });
+    if (!admitted) {
       this.logger.warn({ jobId: job.id }, 'job changed hands before it finished here; not finishing it twice');
       return;
     }
     this.services.forget(job.id);
     await this.publishDone(job.id, status, progress, result, error);
-    void this.dispatcher.dispatch(finished.admitted);
+    void this.dispatcher.dispatch(admitted);
   }
 
   private async publishDone(jobId: number, status: JobStatus, progress: number, result: JobResult, error: JobErrorView | null): Promise<void> {
@@ -452,20 +444,14 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async deadLetter(job: JobRow, reason: string): Promise<void> {
     const error: JobErrorView = { code: 'dead_lettered', message: reason };
-    const finished = await this.store.sql.tx(async (q) => {
-      const [row] = await q(
-        `UPDATE ${J} SET status = 'failed', error = $3::jsonb, dead_letter_reason = $4, finished_at = now(), lease_until = NULL, updated_at = now()
-         WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING id`,
-        [job.id, this.workerId, JSON.stringify(error), reason],
-      );
-      return row ? { admitted: await this.store.admit(q, job.organization_id) } : null;
-    });
-    if (!finished) return;
+    const view = await this.store.view(job.id);
+    const result = view?.result ?? { results: {}, stream: {} };
+    const admitted = await this.store.finish(job.id, this.workerId, { status: 'failed', result, error, progress: job.progress, deadLetterReason: reason });
+    if (!admitted) return;
     this.logger.error({ jobId: job.id, attempts: job.attempts - 1, reason }, 'job dead-lettered');
     await this.bus.deadLetter({ jobId: job.id, reason, attempts: job.attempts - 1 }).catch(() => undefined);
-    const view = await this.store.view(job.id);
-    await this.publishDone(job.id, 'failed', job.progress, view?.result ?? { results: {}, stream: {} }, error);
-    void this.dispatcher.dispatch(finished.admitted);
+    await this.publishDone(job.id, 'failed', job.progress, result, error);
+    void this.dispatcher.dispatch(admitted);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -149,9 +149,87 @@ export class CreateWorkflowsAndJobs1764700000000 implements MigrationInterface {
         CONSTRAINT "fk_idempotency_keys_job" FOREIGN KEY ("job_id") REFERENCES "orchestration"."jobs" ("id") ON DELETE CASCADE
       )`);
     await q.query(`CREATE INDEX "ix_idempotency_keys_created" ON "orchestration"."idempotency_keys" ("created_at")`);
+
+    // The job hot path in one round trip each (the runtime calls these; the SQL is the contract).
+    //
+    // admit_jobs: while the organization has fewer than p_limit admitted unfinished jobs, admit its
+    // waiting ones, oldest first. The advisory lock serialises admission per organization.
+    await q.query(`
+      CREATE FUNCTION "orchestration"."admit_jobs"(p_org integer, p_limit integer) RETURNS integer[]
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        active integer;
+        ids integer[];
+      BEGIN
+        PERFORM pg_advisory_xact_lock(74201, p_org);
+        SELECT count(*) INTO active FROM orchestration.jobs
+          WHERE organization_id = p_org AND status IN ('pending', 'running') AND admitted_at IS NOT NULL;
+        IF active >= p_limit THEN RETURN '{}'; END IF;
+        WITH admitted AS (
+          UPDATE orchestration.jobs SET admitted_at = now() WHERE id IN (
+            SELECT id FROM orchestration.jobs WHERE organization_id = p_org AND status = 'pending' AND admitted_at IS NULL
+            ORDER BY id LIMIT p_limit - active)
+          RETURNING id)
+        SELECT coalesce(array_agg(id ORDER BY id), '{}') INTO ids FROM admitted;
+        RETURN ids;
+      END $$`);
+    // create_job: the Idempotency-Key check, the job, the key, and admission, atomically. Returns
+    // {"replayed": id} (same key, same body), {"conflict": true} (same key, other body), or
+    // {"job": <row>, "admitted": [ids]}. A key inserted concurrently raises 'idempotency_key_raced'.
+    await q.query(`
+      CREATE FUNCTION "orchestration"."create_job"(
+        p_slug text, p_org integer, p_user integer, p_workflow integer, p_graph_version integer, p_graph jsonb,
+        p_input jsonb, p_preset integer, p_identity jsonb, p_key text, p_hash text, p_key_ttl_sec integer, p_limit integer)
+      RETURNS jsonb LANGUAGE plpgsql AS $$
+      DECLARE
+        seen record;
+        job orchestration.jobs;
+        stored integer;
+      BEGIN
+        IF p_key IS NOT NULL THEN
+          SELECT job_id, request_hash INTO seen FROM orchestration.idempotency_keys
+            WHERE organization_id = p_org AND key = p_key AND created_at > now() - make_interval(secs => p_key_ttl_sec);
+          IF FOUND THEN
+            IF seen.request_hash = p_hash THEN RETURN jsonb_build_object('replayed', seen.job_id); END IF;
+            RETURN jsonb_build_object('conflict', true);
+          END IF;
+        END IF;
+        INSERT INTO orchestration.jobs (slug, organization_id, user_id, workflow_id, graph_version, graph, input, preset_id, identity)
+          VALUES (p_slug, p_org, p_user, p_workflow, p_graph_version, p_graph, p_input, p_preset, p_identity)
+          RETURNING * INTO job;
+        IF p_key IS NOT NULL THEN
+          INSERT INTO orchestration.idempotency_keys (organization_id, key, request_hash, job_id)
+            VALUES (p_org, p_key, p_hash, job.id)
+            ON CONFLICT (organization_id, key) DO UPDATE
+              SET request_hash = EXCLUDED.request_hash, job_id = EXCLUDED.job_id, created_at = now()
+              WHERE orchestration.idempotency_keys.created_at <= now() - make_interval(secs => p_key_ttl_sec)
+            RETURNING job_id INTO stored;
+          IF stored IS NULL THEN RAISE EXCEPTION 'idempotency_key_raced'; END IF;
+        END IF;
+        RETURN jsonb_build_object('job', to_jsonb(job), 'admitted', to_jsonb(orchestration.admit_jobs(p_org, p_limit)));
+      END $$`);
+    // finish_job: the one terminal transition of a running job by the worker holding it, then
+    // admission of the organization's next waiting jobs. NULL when the worker no longer holds it.
+    await q.query(`
+      CREATE FUNCTION "orchestration"."finish_job"(
+        p_job integer, p_worker text, p_status text, p_result jsonb, p_error jsonb, p_progress integer, p_dead_letter text, p_limit integer)
+      RETURNS integer[] LANGUAGE plpgsql AS $$
+      DECLARE
+        org integer;
+      BEGIN
+        UPDATE orchestration.jobs SET status = p_status, result = p_result, error = p_error, progress = p_progress,
+            dead_letter_reason = p_dead_letter, finished_at = now(), lease_until = NULL, updated_at = now()
+          WHERE id = p_job AND worker = p_worker AND status = 'running'
+          RETURNING organization_id INTO org;
+        IF org IS NULL THEN RETURN NULL; END IF;
+        RETURN orchestration.admit_jobs(org, p_limit);
+      END $$`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    for (const fn of ['finish_job(integer, text, text, jsonb, jsonb, integer, text, integer)', 'create_job(text, integer, integer, integer, integer, jsonb, jsonb, integer, jsonb, text, text, integer, integer)', 'admit_jobs(integer, integer)']) {
+      await q.query(`DROP FUNCTION IF EXISTS "orchestration".${fn}`);
+    }
     for (const table of ['idempotency_keys', 'job_usage', 'job_nodes', 'jobs', 'presets', 'workflows']) {
       await q.query(`DROP TABLE IF EXISTS "orchestration"."${table}"`);
     }
