@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# catalog — datasets, collections, AI models, reference lists (NATS service; HTTP only for probes).
+# catalog — datasets, collections, AI models, reference lists (NATS service; HTTP for probes and the
+# file port the gateway streams entry files through).
 # Build from the repository root (the context is filtered by .dockerignore):
 #   docker build -f docker/catalog.Dockerfile -t alien/catalog:<version> .
 # Stages: deps (every dependency, for the build) → build (SWC → dist/) → prod-deps (runtime

@@ -1,6 +1,8 @@
 import { ServiceCoreModule } from '@alien/nest-service';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { CatalogCoreModule } from './catalog-core.module';
+import { CatalogFeaturesModule } from './catalog-features.module';
 import { CatalogConfig } from './config';
 import { catalogDataSourceOptions } from './database/data-source';
 import { ReferenceListsModule } from './reference-lists/reference-lists.module';
@@ -17,7 +19,9 @@ export class CatalogModule {
           logger,
           dataSource: catalogDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
         }),
+        CatalogCoreModule.forRoot(config),
         ReferenceListsModule,
+        CatalogFeaturesModule,
       ],
     };
   }

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
       SECRETS_KEY_RING: process.env['SECRETS_KEY_RING'] ?? devSecret('secrets-key-ring', () => generateKeyRingSpec('dev1')),
       IDENTITY_ASSERTION_KEYS: process.env['IDENTITY_ASSERTION_KEYS'] ?? devSecret('identity-assertion-keys', () => generateAssertionKeySpec('dev1')),
+      STORAGE_DIR: process.env['STORAGE_DIR'] ?? path.join(dataDir, 'storage'),
     };
 
     say('Migrating schemas (auth, catalog, orchestration, proxy)…');

@@ -1,6 +1,6 @@
 // Entry for the TypeORM CLI (`nx run catalog:migration-generate`), compiled to dist first.
 import { DataSource } from 'typeorm';
-import { loadCatalogConfig } from '../config';
+import { loadCatalogDatabaseConfig } from '../config';
 import { catalogDataSourceOptions } from './data-source';
 
-export default new DataSource(catalogDataSourceOptions(loadCatalogConfig().DATABASE_URL, 1));
+export default new DataSource(catalogDataSourceOptions(loadCatalogDatabaseConfig().DATABASE_URL, 1));

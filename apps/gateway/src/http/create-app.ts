@@ -10,7 +10,7 @@ import { OPENAPI_DOCUMENT } from '../docs/docs.controller';
 import { buildOpenApiDocument } from '../docs/openapi-document';
 import { envelopeClientError, envelopeFrameworkErrors } from './framework-errors';
 import { installFastifyHooks } from './http-hooks';
-import { createValidationPipe, requestIdOf } from '@alien/nest-http';
+import { STREAM_CONTENT_TYPE, createValidationPipe, requestIdOf } from '@alien/nest-http';
 
 /** Builds the gateway on Fastify (it won every run of bench P1 against Express, which is gone). */
 export async function createGatewayApp(config: GatewayConfig, logger: Pino): Promise<INestApplication> {
@@ -26,6 +26,8 @@ export async function createGatewayApp(config: GatewayConfig, logger: Pino): Pro
   });
   // Only JSON bodies are accepted; without a parser for text/plain Fastify answers 415 for it.
   adapter.getInstance().removeContentTypeParser(['text/plain']);
+  // Streamed bodies (@StreamedBody routes) are left unread for their handler.
+  adapter.getInstance().addContentTypeParser(STREAM_CONTENT_TYPE, (_req, _payload, done) => done(null));
   installFastifyHooks(adapter.getInstance() as never, logger);
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));

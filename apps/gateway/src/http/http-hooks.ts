@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { jsonBodyError } from './json-body';
-import { identityOf, redactUrl, requestIdOf } from '@alien/nest-http';
+import { STREAMED_BODY, StreamedBodyConfig, identityOf, markStreamedBody, redactUrl, requestIdOf } from '@alien/nest-http';
 
 const QUIET = new Set(['/health/live', '/health/ready']);
 
@@ -41,6 +41,9 @@ function envelopeBody(error: ApiError): string {
 export function installFastifyHooks(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     requestIdOf(request.raw, reply.raw);
+    // Routes marked @StreamedBody() take raw bytes (file uploads): their handler streams the body on.
+    const streamed = (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[STREAMED_BODY] as StreamedBodyConfig | undefined;
+    if (markStreamedBody(request.raw, streamed)) return done();
     const error = jsonBodyError(request.raw);
     if (error) {
       reply.code(error.status).header('content-type', 'application/json; charset=utf-8').send(envelopeBody(error));

@@ -1,6 +1,11 @@
 import { Page, PageQuery } from '@alien/envelope';
 import { BatchQuery, IdOrSlug } from '@alien/slug';
 import { healthContract, rpc } from '@alien/contracts';
+import { AiModelContracts } from './ai-models';
+import { CollectionContracts } from './collections';
+import { DatasetContracts } from './datasets';
+import { EntryContracts } from './entries';
+import { DeletedReply } from './views';
 
 /** The four reference lists catalog owns: URL segment → singular subject name. */
 export const REFERENCE_KINDS = {
@@ -44,11 +49,6 @@ export interface ReferenceUpdateRequest {
   patch: Partial<ReferenceCreateRequest>;
 }
 
-export interface DeletedReply {
-  id: number;
-  deleted: true;
-}
-
 function referenceContracts(kind: ReferenceKind) {
   const base = `catalog.${REFERENCE_KINDS[kind]}`;
   return {
@@ -69,4 +69,8 @@ export const CatalogContracts = {
     licenses: referenceContracts('licenses'),
     sources: referenceContracts('sources'),
   },
+  datasets: DatasetContracts,
+  entries: EntryContracts,
+  collections: CollectionContracts,
+  aiModels: AiModelContracts,
 } as const;

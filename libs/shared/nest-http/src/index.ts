@@ -5,3 +5,4 @@ export * from './request-context';
 export * from './route-access';
 export * from './service-client';
 export * from './validation';
+export * from './streamed-body';

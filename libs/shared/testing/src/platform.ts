@@ -1,6 +1,7 @@
 import { generateAssertionKeySpec } from '@alien/identity-assertion';
 import { generateKeyRingSpec } from '@alien/secrets';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { connect } from 'nats';
 import path from 'node:path';
 import { adminUrl, createDatabase, dropDatabase, uniqueName } from './db';
@@ -84,9 +85,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     NATS_SUBJECT_PREFIX: subjectPrefix,
     HEALTH_PORT: '0',
     LOG_LEVEL: options.logLevel ?? 'info',
-    // Per-run keys: secrets at rest (orchestration, proxy) and the identity assertions the proxy signs.
+    // Per-run keys: secrets at rest (orchestration, proxy, catalog) and the identity assertions the proxy signs.
     SECRETS_KEY_RING: generateKeyRingSpec('t1'),
     IDENTITY_ASSERTION_KEYS: generateAssertionKeySpec('t1'),
+    // catalog: entry files in a directory of this run (removed with it).
+    STORAGE_DIR: tmpPath('storage', databaseName),
     ...options.env,
   };
   const processes = new Map<string, StartedProcess>();
@@ -140,6 +143,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await Promise.all([...processes.values()].map((p) => p.stop()));
     processes.clear();
     await dropDatabase(databaseName, admin).catch(() => undefined);
+    rmSync(tmpPath('storage', databaseName), { recursive: true, force: true });
     await deletePrefixedStreams(natsUrl, subjectPrefix).catch(() => undefined);
   };
 
