@@ -26,6 +26,8 @@ export function orchestrationSpecs() {
      * search nodes fail with `service_unavailable`.
      */
     IDENTITY_ASSERTION_KEYS: str({ optional: true, secret: true }),
+    /** How long a worker waits for another service (the catalog) to answer. */
+    SERVICE_RPC_TIMEOUT_MS: int({ default: 10_000, min: 100, max: 120_000 }),
     /** `api` answers NATS requests, `worker` executes jobs, `all` (npm start) does both. */
     ORCHESTRATION_ROLE: oneOf(ORCHESTRATION_ROLES, { default: 'all' }),
     /** Name of this worker in compute contexts and logs (default: hostname and pid). */

@@ -15,6 +15,8 @@ export {
   runWorkflow,
   type ClusterSearchBody,
   type CompletedNode,
+  type ListEntriesRequest,
+  type ModelCredentials,
   type ServiceCallOptions,
   type NodeState,
   type SubworkflowRequest,

@@ -397,8 +397,9 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const rows = usage.flatMap((u) => {
       switch (u.kind) {
         case 'model': {
-          const price = this.services.priceOf(job.id, u.model);
-          return [['model', String(u.modelId ?? u.model), String(u.model), u.totalTokens, 'tokens', price]];
+          const { cost, name } = this.services.costOf(job.id, u.model, u.promptTokens, u.completionTokens);
+          const unitPrice = u.totalTokens ? cost / u.totalTokens : 0;
+          return [['model', String(u.modelId ?? u.model), name ?? String(u.model), u.totalTokens, 'tokens', unitPrice]];
         }
         case 'external':
           return [['connector', String(u.connectorId), `endpoint ${u.endpointId}`, u.units, 'units', 0]];

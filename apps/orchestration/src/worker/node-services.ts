@@ -1,14 +1,34 @@
-import { ANONYMOUS, Identity } from '@alien/identity';
+import { ANONYMOUS, Identity, RequestContext } from '@alien/identity';
 import { AssertionKeyRing, IdentityAssertionSigner, upstreamIdentityHeaders } from '@alien/identity-assertion';
 import { ApiError } from '@alien/envelope';
 import { Inject, Injectable } from '@nestjs/common';
+import { AiModelView, EntryView } from '@alien/catalog/contracts';
+import { paginated } from '@alien/envelope';
 import { ClusterAccessService } from '../clusters/cluster-access.service';
+import { CatalogClient } from './catalog.client';
 import type { OrchestrationConfig } from '../config';
-import { ClusterSearchBody, EngineError, NodeServices, ServiceCallOptions, SubworkflowRequest, runWorkflow } from '../engine/engine';
+import {
+  ClusterSearchBody,
+  EngineError,
+  ListEntriesRequest,
+  ModelCredentials,
+  NodeServices,
+  ServiceCallOptions,
+  SubworkflowRequest,
+  runWorkflow,
+} from '../engine/engine';
 import { JobRow } from '../jobs/job-store';
 import { Sql } from '../shared/sql';
 import { ORCHESTRATION_CONFIG } from '../shared/tokens';
 import type { WorkflowRow } from '../workflows/workflows.service';
+
+/** A failure of another service, as the node reports it: not found/forbidden → invalid_params, outages → service_unavailable. */
+function asEngineError(error: unknown, what: string): unknown {
+  if (!(error instanceof ApiError)) return error;
+  if (error.status === 404 || error.status === 403) return new EngineError('invalid_params', `${what} is not available to this run`);
+  if (error.status === 422) return new EngineError('invalid_params', `${what}: ${error.message}`);
+  return new EngineError('service_unavailable', `${what}: ${error.message}`);
+}
 
 /** The Data API's search endpoint under a cluster's base URL. */
 const SEARCH_PATH = '/api/v1/search';
@@ -35,14 +55,15 @@ export function jobIdentity(job: JobRow): Identity {
 export class NodeServicesFactory {
   readonly limits: { nodeTimeoutMs: number; maxOutputBytes: number; maxSubworkflowDepth: number; maxConcurrency: number };
   readonly http: { allow: string[]; timeoutMs: number; maxResponseBytes: number };
-  /** Price per token of the models a running job resolved, for its usage records. */
-  private readonly prices = new Map<number, Map<string, number>>();
+  /** Prices per token of the models a running job resolved, for its usage records. */
+  private readonly prices = new Map<number, Map<string, { input: number; output: number; name: string }>>();
 
   private readonly signer: IdentityAssertionSigner | null;
 
   constructor(
     private readonly sql: Sql,
     private readonly clusterAccess: ClusterAccessService,
+    private readonly catalog: CatalogClient,
     @Inject(ORCHESTRATION_CONFIG) config: OrchestrationConfig,
   ) {
     this.signer = config.IDENTITY_ASSERTION_KEYS ? new IdentityAssertionSigner(new AssertionKeyRing(config.IDENTITY_ASSERTION_KEYS)) : null;
@@ -63,7 +84,10 @@ export class NodeServicesFactory {
 
   forJob(job: JobRow): NodeServices {
     const identity = jobIdentity(job);
+    const ctx = { requestId: `job-${job.id}`, identity };
     const services: NodeServices = {
+      catalog: { listEntries: (request: ListEntriesRequest) => this.listEntries(ctx, request) },
+      models: { credentials: (model: string | number) => this.modelCredentials(ctx, job.id, model) },
       ...(this.signer ? { clusters: { search: (clusterId: number, body: ClusterSearchBody, options: ServiceCallOptions) => this.searchCluster(identity, job.id, clusterId, body, options) } } : {}),
       runSubworkflow: async (request: SubworkflowRequest) => {
         const workflow = await this.visibleWorkflow(job.organization_id, request.workflowId);
@@ -125,8 +149,69 @@ export class NodeServicesFactory {
     return parsed;
   }
 
-  priceOf(jobId: number, model: string | number): number {
-    return this.prices.get(jobId)?.get(String(model)) ?? 0;
+  /**
+   * `get_entries`: a dataset's entries as the job's caller may see them (the catalog decides), as a
+   * page `{data, meta}`. Specific `ids` are fetched one by one (invisible or unknown ones omitted).
+   */
+  private async listEntries(ctx: RequestContext, request: ListEntriesRequest): Promise<unknown> {
+    const { datasetId } = request;
+    try {
+      if (request.ids?.length) {
+        const found: EntryView[] = [];
+        for (const entryId of request.ids) {
+          try {
+            found.push(await this.catalog.call(this.catalog.contracts.entries.get, { datasetId, entryId }, ctx));
+          } catch (error) {
+            if (!(error instanceof ApiError && error.status === 404)) throw error;
+          }
+        }
+        const { success: _ok, ...page } = paginated({ items: found, total: found.length, page: 1, perPage: Math.max(1, found.length) });
+        return page;
+      }
+      const result = await this.catalog.call(
+        this.catalog.contracts.entries.list,
+        {
+          datasetId,
+          page: { page: request.page ?? 1, perPage: request.perPage ?? 20, orderBy: 'key', direction: 'asc' },
+          ...(request.search ? { q: request.search } : {}),
+        },
+        ctx,
+      );
+      const { success: _ok, ...page } = paginated(result);
+      return page;
+    } catch (error) {
+      throw asEngineError(error, `dataset ${datasetId}`);
+    }
+  }
+
+  /**
+   * An AI model's OpenAI-compatible endpoint and provisioned key for the job's organization (the
+   * catalog's internal contract for workers: visibility checked, read audited). A slug is resolved
+   * to the model the caller sees first; its prices are kept for the job's usage records.
+   */
+  private async modelCredentials(ctx: RequestContext, jobId: number, model: string | number): Promise<ModelCredentials> {
+    try {
+      const key = typeof model === 'number' || /^[0-9]+$/.test(String(model)) ? { id: Number(model) } : { slug: String(model) };
+      const view: AiModelView = await this.catalog.call(this.catalog.contracts.aiModels.get, key, ctx);
+      const prices = this.prices.get(jobId) ?? new Map();
+      prices.set(String(model), { input: view.pricePerInputToken ?? 0, output: view.pricePerOutputToken ?? 0, name: view.slug });
+      this.prices.set(jobId, prices);
+      const credentials = await this.catalog.call(
+        this.catalog.contracts.aiModels.credentials.forWorker,
+        { modelId: view.id, organizationId: ctx.identity.organizationId as number },
+        ctx,
+      );
+      return { apiUrl: credentials.apiUrl, apiKey: credentials.apiKey, modelId: view.id };
+    } catch (error) {
+      throw asEngineError(error, `model ${model}`);
+    }
+  }
+
+  /** Cost of a model usage record: prompt × input price + completion × output price. */
+  costOf(jobId: number, model: string | number, promptTokens: number, completionTokens: number): { cost: number; name: string | null } {
+    const price = this.prices.get(jobId)?.get(String(model));
+    if (!price) return { cost: 0, name: null };
+    return { cost: promptTokens * price.input + completionTokens * price.output, name: price.name };
   }
 
   forget(jobId: number): void {

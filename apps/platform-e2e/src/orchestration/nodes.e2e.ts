@@ -1,7 +1,7 @@
 import { AssertionKeyRing, ASSERTION_TYPES, DEFAULT_ASSERTION_ISSUER } from '@alien/identity-assertion';
-import { CountingServer, FakeDataCluster, startCountingServer, startFakeDataCluster } from '@alien/testing';
+import { CountingServer, FakeDataCluster, OpenAiServer, startCountingServer, startFakeDataCluster, startOpenAiServer } from '@alien/testing';
 import { sharedPlatform } from '../support/env';
-import { Member, chain, memberWithOrganization, node } from './support';
+import { Member, chain, memberWithOrganization, node, readSse } from './support';
 
 const { gatewayUrl, env } = sharedPlatform();
 
@@ -71,6 +71,107 @@ describe('orchestration: nodes that reach other systems', () => {
       expect(res.body.data.status).toBe('failed');
       expect(res.body.data.error).toMatchObject({ nodeId: 'search-1' });
       expect(cluster.requests.length).toBe(before);
+    });
+  });
+
+  describe('chat_completion: an AI model of the registry, streamed token by token', () => {
+    let openai: OpenAiServer;
+    let modelId: number;
+    let workflowId: number;
+
+    beforeAll(async () => {
+      openai = await startOpenAiServer({ reply: 'The sea is rising slowly', tokenDelayMs: 40 });
+      const model = await alice.api.post('/ai-models', {
+        name: `Fake GPT ${Date.now()}`,
+        modelType: 'llm',
+        apiUrl: openai.url,
+        pricingType: 'per_token',
+        pricePerInputToken: 0.001,
+        pricePerOutputToken: 0.002,
+      });
+      expect(model.status).toBe(201);
+      modelId = model.body.data.id;
+      expect((await alice.api.put(`/ai-models/${modelId}/credentials`, { apiKey: openai.apiKey })).status).toBe(200);
+      const graph = chain(
+        node('input-1', 'input', {}, { isInput: true }),
+        node('chat-1', 'chat_completion', { model: modelId, user_prompt: '@input-1.question' }),
+        node('output-1', 'output', {}, { isOutput: true }),
+      );
+      workflowId = (await alice.api.post('/workflows', { name: 'Chat', ...graph })).body.data.id;
+    });
+
+    afterAll(async () => {
+      await openai?.stop();
+    });
+
+    it('reaches an SSE client chunk by chunk, with the provisioned key, and bills the tokens to the run', async () => {
+      const job = (await alice.api.post(`/workflows/${workflowId}/run`, { input: { question: 'What about the sea?' } })).body.data;
+      const res = await readSse(
+        `${gatewayUrl}/jobs/${job.id}/stream`,
+        { authorization: `Bearer ${alice.token}`, 'x-organization-id': String(alice.organizationId) },
+        { timeoutMs: 20_000 },
+      );
+      const chunkEvents = res.events.filter((e) => e.data.event === 'chunk');
+      const tokens = chunkEvents.map((e) => e.data.result.stream['chat-1'].chunks[0].choices?.[0]?.delta?.content ?? '').join('');
+      expect(chunkEvents.length).toBeGreaterThanOrEqual(4);
+      expect(tokens).toContain('The sea is rising slowly');
+      // Chunks arrived over time, not all at once at the end.
+      const done = res.events[res.events.length - 1]?.data;
+      expect(done).toMatchObject({ type: 'done', status: 'completed' });
+      expect(done.result.stream['chat-1'].chunks.length).toBe(chunkEvents.length);
+      expect(JSON.stringify(done.result.results['output-1'][0])).toContain('The sea is rising slowly');
+      const call = openai.requestsTo('/v1/chat/completions')[0];
+      expect(call?.headers['authorization']).toBe(`Bearer ${openai.apiKey}`);
+      const context = (await alice.api.get(`/jobs/${job.id}/compute-context`)).body.data;
+      expect(context.models).toEqual([String(modelId)]);
+      expect(context.units.tokens).toBeGreaterThan(0);
+      expect(context.units.cost).toBeGreaterThan(0);
+      const consumption = await alice.api.get('/consumption?groupBy=model');
+      expect(consumption.body.data.rows.find((r: any) => r.key === String(modelId))).toMatchObject({ unit: 'tokens', jobs: expect.any(Number) });
+      expect(consumption.body.data.totalCost).toBeGreaterThan(0);
+    });
+
+    it('another organization’s run cannot use a private model (the node fails, nothing is sent to the model)', async () => {
+      const before = openai.requests.length;
+      const shared = (await alice.api.post('/workflows', {
+        name: 'Chat shared',
+        isPublic: true,
+        ...chain(node('input-1', 'input', {}, { isInput: true }), node('chat-1', 'chat_completion', { model: modelId, user_prompt: 'hi' }), node('output-1', 'output', {}, { isOutput: true })),
+      })).body.data;
+      const res = await bob.api.post(`/workflows/${shared.id}/run-sync`, {});
+      expect(res.body.data.status).toBe('failed');
+      expect(res.body.data.error).toMatchObject({ nodeId: 'chat-1' });
+      expect(openai.requests.length).toBe(before);
+    });
+  });
+
+  describe('get_entries: a catalog dataset as the caller sees it', () => {
+    it('lists the entries of a dataset of the caller’s organization; another organization’s run is refused', async () => {
+      const cluster = (await alice.api.post('/clusters', { name: `Entries cluster ${Date.now()}`, baseUrl: 'http://127.0.0.1:9/' })).body.data;
+      const dataset = (await alice.api.post('/datasets', { name: `Entries ${Date.now()}`, type: 'text', clusterId: cluster.id })).body.data;
+      for (const key of ['a.txt', 'b.txt']) {
+        expect((await alice.api.post(`/datasets/${dataset.id}/entries`, { key, metadata: {} })).status).toBe(201);
+      }
+      const graph = chain(node('input-1', 'input', {}, { isInput: true }), node('entries-1', 'get_entries', { datasetId: dataset.id }), node('output-1', 'output', {}, { isOutput: true }));
+      const wf = (await alice.api.post('/workflows', { name: 'Entries', isPublic: true, ...graph })).body.data;
+      const mine = await alice.api.post(`/workflows/${wf.id}/run-sync`, {});
+      expect(mine.body.data.status).toBe('completed');
+      const page = mine.body.data.result.results['output-1'][0];
+      expect(page.data.map((e: any) => e.key)).toEqual(['a.txt', 'b.txt']);
+      expect(page.meta).toMatchObject({ total: 2 });
+      const theirs = await bob.api.post(`/workflows/${wf.id}/run-sync`, {});
+      expect(theirs.body.data.status).toBe('failed');
+      expect(theirs.body.data.error).toMatchObject({ nodeId: 'entries-1' });
+    });
+  });
+
+  describe('external_api', () => {
+    it('fails with service_unavailable: the proxy has no path for workers yet', async () => {
+      const graph = chain(node('input-1', 'input', {}, { isInput: true }), node('ext-1', 'external_api', { connectorId: 1, endpointId: 1 }), node('output-1', 'output', {}, { isOutput: true }));
+      const wf = (await alice.api.post('/workflows', { name: 'External', ...graph })).body.data;
+      const res = await alice.api.post(`/workflows/${wf.id}/run-sync`, {});
+      expect(res.body.data.status).toBe('failed');
+      expect(res.body.data.error).toMatchObject({ code: 'service_unavailable', nodeId: 'ext-1' });
     });
   });
 

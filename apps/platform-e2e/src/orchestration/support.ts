@@ -46,6 +46,8 @@ export async function memberWithOrganization(env: NodeJS.ProcessEnv, gatewayUrl:
     get: (p: string, o: Parameters<Client['get']>[1] = {}) => api.get(p, { ...o, headers: { 'x-organization-id': String(organizationId), ...o?.headers } }),
     post: (p: string, b?: unknown, o: Parameters<Client['post']>[2] = {}) =>
       api.post(p, b, { ...o, headers: { 'x-organization-id': String(organizationId), ...o?.headers } }),
+    put: (p: string, b?: unknown, o: Parameters<Client['put']>[2] = {}) =>
+      api.put(p, b, { ...o, headers: { 'x-organization-id': String(organizationId), ...o?.headers } }),
     patch: (p: string, b?: unknown, o: Parameters<Client['patch']>[2] = {}) =>
       api.patch(p, b, { ...o, headers: { 'x-organization-id': String(organizationId), ...o?.headers } }),
     delete: (p: string, o: Parameters<Client['delete']>[1] = {}) =>
