@@ -1,4 +1,4 @@
-import { Platform, query, startPlatform } from '@alien/testing';
+import { CountingServer, Platform, query, startCountingServer, startPlatform } from '@alien/testing';
 import { storedJobEvents } from './events';
 import { Member, chain, memberWithOrganization, node } from './support';
 
@@ -27,6 +27,8 @@ describe('orchestration: durable execution under kill -9', () => {
           ORG_CONCURRENCY_LIMIT: '2000',
           OUTBOX_SWEEP_MS: '250',
           DATABASE_POOL_SIZE: '12',
+          // Only this loopback address may be reached by http_request nodes (the SSRF test below).
+          HTTP_REQUEST_ALLOWLIST: '127.0.0.2',
         },
       },
     });
@@ -43,6 +45,35 @@ describe('orchestration: durable execution under kill -9', () => {
 
   afterAll(async () => {
     await platform?.stop();
+  });
+
+  it('http_request: an allow-listed private address is reached (with Idempotency-Key <jobId>:<nodeId>); a redirect from it to a refused address is not followed', async () => {
+    let allowed: CountingServer | undefined;
+    let forbidden: CountingServer | undefined;
+    try {
+      allowed = await startCountingServer({ host: '127.0.0.2' });
+      forbidden = await startCountingServer();
+      const run = async (url: string) => {
+        const graph = chain(node('input-1', 'input', {}, { isInput: true }), node('http-1', 'http_request', { url }), node('output-1', 'output', {}, { isOutput: true }));
+        const wf = (await alice.api.post('/workflows', { name: `allow ${Math.random()}`, ...graph })).body.data;
+        return (await alice.api.post(`/workflows/${wf.id}/run-sync`, {})).body.data;
+      };
+      const ok = await run(`${allowed.url}/hello`);
+      expect(ok.status).toBe('completed');
+      expect(ok.result.results['output-1'][0]).toMatchObject({ status: 200 });
+      expect(allowed.idempotencyKeys('/hello')).toEqual([`${ok.id}:http-1`]);
+      for (const target of [`${forbidden.url}/secret`, 'http://169.254.169.254/latest/meta-data/']) {
+        const redirected = await run(`${allowed.url}/redirect?to=${encodeURIComponent(target)}`);
+        expect(redirected.status).toBe('failed');
+        expect(redirected.error).toMatchObject({ code: 'ssrf_refused', nodeId: 'http-1' });
+      }
+      expect(forbidden.hits()).toBe(0);
+      expect((await run(`${forbidden.url}/secret`)).error).toMatchObject({ code: 'ssrf_refused' });
+      expect(forbidden.hits()).toBe(0);
+    } finally {
+      await allowed?.stop();
+      await forbidden?.stop();
+    }
   });
 
   it('ends every job exactly once and never re-runs a finished node', async () => {
