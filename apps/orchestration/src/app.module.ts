@@ -37,6 +37,16 @@ export function orchestrationEventBusOptions(config: OrchestrationConfig): Event
   };
 }
 
+/**
+ * A worker answers no request/reply subject of the service (health, clusters, workflows…): when the
+ * api processes are down, the gateway must see orchestration as down, not reach a worker. Its NATS
+ * server (which the health probe's connection check needs) listens under a prefix nobody sends to;
+ * everything the worker does on NATS (JetStream, events, the catalog) uses the real prefix.
+ */
+export function workerRpcPrefix(prefix: string): string {
+  return `${prefix}_worker-only.`;
+}
+
 @Global()
 @Module({})
 export class OrchestrationModule {
@@ -48,7 +58,7 @@ export class OrchestrationModule {
       imports: [
         ServiceCoreModule.forRoot({
           service: 'orchestration',
-          config,
+          config: api ? config : { ...config, NATS_SUBJECT_PREFIX: workerRpcPrefix(config.NATS_SUBJECT_PREFIX) },
           logger,
           dataSource: orchestrationDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
         }),

@@ -29,6 +29,7 @@ describe('orchestration: durable execution under kill -9', () => {
           DATABASE_POOL_SIZE: '12',
           // Only this loopback address may be reached by http_request nodes (the SSRF test below).
           HTTP_REQUEST_ALLOWLIST: '127.0.0.2',
+          JOB_MAX_ATTEMPTS: '3',
         },
       },
     });
@@ -146,4 +147,43 @@ describe('orchestration: durable execution under kill -9', () => {
     expect(reran).toEqual([]);
     expect(replacement.lines.some((l) => l.level === 'fatal')).toBe(false);
   }, 120_000);
+
+  it('fails a job with a dead-letter reason when its workers keep dying (bounded redelivery)', async () => {
+    const graph = chain(node('input-1', 'input', {}, { isInput: true }), node('wait-1', 'wait', { ms: 60_000 }), node('output-1', 'output', {}, { isOutput: true }));
+    const wf = (await alice.api.post('/workflows', { name: 'Doomed', ...graph })).body.data;
+    const job = (await alice.api.post(`/workflows/${wf.id}/run`, {})).body.data;
+    const holder = async (attempt: number) => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const [row] = await query<{ worker: string | null; attempts: number; status: string }>(
+          platform.databaseUrl,
+          'SELECT worker, attempts, status FROM orchestration.jobs WHERE id = $1',
+          [job.id],
+        );
+        if (row && row.status === 'running' && row.attempts === attempt && row.worker) return row.worker;
+        if (Date.now() > deadline) throw new Error(`attempt ${attempt} never started: ${JSON.stringify(row)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    // Three deliveries, each worker killed in the middle of the wait node; the fourth gives up.
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const worker = await holder(attempt);
+      const victim = [...platform.processes.values()].find((p) => worker.endsWith(`-${p.child.pid}`));
+      if (!victim) throw new Error(`no process for worker ${worker}`);
+      victim.child.kill('SIGKILL');
+      await platform.startOrchestrationWorker();
+    }
+    const deadline = Date.now() + 30_000;
+    let final: any;
+    while (Date.now() < deadline) {
+      final = (await alice.api.get(`/jobs/${job.id}`)).body.data;
+      if (final.status !== 'running' && final.status !== 'pending') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(final).toMatchObject({ status: 'failed', error: { code: 'dead_lettered' } });
+    const context = (await alice.api.get(`/jobs/${job.id}/compute-context`)).body.data;
+    expect(context.deadLetterReason).toMatch(/3 attempts/);
+    const events = (await storedJobEvents(platform.natsUrl, platform.subjectPrefix)).filter((e) => e.jobId === job.id && e.data.type === 'done');
+    expect(events.map((e) => e.data.status)).toEqual(['failed']);
+  }, 90_000);
 });
