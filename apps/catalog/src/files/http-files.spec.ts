@@ -45,7 +45,7 @@ describe(contentDisposition.name, () => {
     expect(contentDisposition('report.pdf')).toBe(`attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`);
     const tricky = contentDisposition('a"b\\c\r\nSet-Cookie: x=1;résumé.pdf');
     expect(tricky).not.toMatch(/[\r\n]/);
-    expect(tricky).toMatch(/^attachment; filename="a_b_c__Set-Cookie: x=1_r__sum__.pdf"; filename\*=UTF-8''a%22b%5Cc%0D%0ASet-Cookie%3A%20x%3D1%3Br%C3%A9sum%C3%A9.pdf$/);
+    expect(tricky).toMatch(/^attachment; filename="a_b_c__Set-Cookie: x=1_r_sum_.pdf"; filename\*=UTF-8''a%22b%5Cc%0D%0ASet-Cookie%3A%20x%3D1%3Br%C3%A9sum%C3%A9.pdf$/);
     expect(contentDisposition('')).toMatch(/filename="download"/);
   });
 });

@@ -19,6 +19,8 @@ const RULES: Record<string, string> = {
   isObject: 'object',
   isDateString: 'date',
   isISO8601: 'date',
+  // class-validator's own name for @IsISO8601's constraint.
+  isIso8601: 'date',
   min: 'min',
   max: 'max',
   minLength: 'minLength',

@@ -80,6 +80,8 @@ export function startProcess(options: StartProcessOptions): Promise<StartedProce
       const existing = lines.find(match);
       if (existing) return resolve(existing);
       const timer = setTimeout(() => reject(new Error(`${name}: no matching log line within ${ms} ms`)), ms);
+      // A process that died first leaves this waiter behind: it must not keep the test runner alive.
+      timer.unref();
       waiters.push({
         match,
         resolve: (line) => {
