@@ -225,7 +225,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }, this.heartbeatMs);
 
     if (job.cancel_requested_at) this.stop(job.id, 'cancel');
-    publish({ event: 'status', result: {} });
+    // No separate "running" event: the first node.started (right after the claim) carries the status.
 
     const onEvent = async (event: RunEvent): Promise<void> => {
       switch (event.type) {
