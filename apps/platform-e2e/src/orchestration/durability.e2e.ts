@@ -30,6 +30,7 @@ describe('orchestration: durable execution under kill -9', () => {
           // Only this loopback address may be reached by http_request nodes (the SSRF test below).
           HTTP_REQUEST_ALLOWLIST: '127.0.0.2',
           JOB_MAX_ATTEMPTS: '3',
+          NODE_OUTPUT_MAX_BYTES: '4096',
         },
       },
     });
@@ -75,6 +76,21 @@ describe('orchestration: durable execution under kill -9', () => {
       await allowed?.stop();
       await forbidden?.stop();
     }
+  });
+
+  it('cuts an output over NODE_OUTPUT_MAX_BYTES and marks it truncated; the job still completes', async () => {
+    const graph = chain(
+      node('input-1', 'input', {}, { isInput: true }),
+      node('big-1', 'edit_fields', { expression: '{"text": $pad("", 20000, "x")}' }),
+      node('output-1', 'output', {}, { isOutput: true }),
+    );
+    const wf = (await alice.api.post('/workflows', { name: 'Big output', ...graph })).body.data;
+    const job = (await alice.api.post(`/workflows/${wf.id}/run-sync`, {})).body.data;
+    expect(job.status).toBe('completed');
+    const big = job.nodes.find((n: any) => n.id === 'big-1');
+    expect(big.data.outputs[0]).toMatchObject({ truncated: true });
+    const context = (await alice.api.get(`/jobs/${job.id}/compute-context`)).body.data;
+    expect(context.nodes.find((n: any) => n.nodeId === 'big-1')).toMatchObject({ truncated: true });
   });
 
   it('ends every job exactly once and never re-runs a finished node', async () => {

@@ -245,6 +245,44 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
     });
   });
 
+  describe('per-organization concurrency', () => {
+    it('admits at most ORG_CONCURRENCY_LIMIT (20) jobs of one organization; the rest wait as pending and all complete', async () => {
+      const carol = await memberWithOrganization(env, gatewayUrl, 'wf-carol');
+      const wf = (
+        await carol.api.post('/workflows', {
+          name: 'Queue me',
+          ...chain(node('input-1', 'input', {}, { isInput: true }), node('wait-1', 'wait', { ms: 3_000 }), node('output-1', 'output', {}, { isOutput: true })),
+        })
+      ).body.data;
+      const runs = await Promise.all(Array.from({ length: 26 }, () => carol.api.post(`/workflows/${wf.id}/run`, {})));
+      expect(runs.map((r) => r.status)).toEqual(Array(26).fill(202));
+      const counts = async () =>
+        (
+          await query<{ admitted: number; waiting: number }>(
+            databaseUrl,
+            `SELECT count(*) FILTER (WHERE admitted_at IS NOT NULL AND status IN ('pending', 'running'))::int AS admitted,
+                    count(*) FILTER (WHERE admitted_at IS NULL AND status = 'pending')::int AS waiting
+             FROM orchestration.jobs WHERE organization_id = $1`,
+            [carol.organizationId],
+          )
+        )[0] as { admitted: number; waiting: number };
+      const first = await counts();
+      expect(first).toEqual({ admitted: 20, waiting: 6 });
+      let peak = 0;
+      const deadline = Date.now() + 40_000;
+      for (;;) {
+        const now = await counts();
+        peak = Math.max(peak, now.admitted);
+        if (now.admitted === 0 && now.waiting === 0) break;
+        if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(now)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(peak).toBeLessThanOrEqual(20);
+      const done = await query<{ status: string }>(databaseUrl, 'SELECT status FROM orchestration.jobs WHERE organization_id = $1', [carol.organizationId]);
+      expect(done.map((d) => d.status)).toEqual(Array(26).fill('completed'));
+    });
+  });
+
   describe('public workflows and other organizations', () => {
     let privateWf: any;
     let publicWf: any;
