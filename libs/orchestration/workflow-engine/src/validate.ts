@@ -186,6 +186,8 @@ function checkParams(node: WorkflowNode, i: number, type: NodeType, isEntry: boo
   }
   const found = issuesFromAjv(validate.errors, `nodes[${i}].data.params`, (path) => `${label(node)}: params${path}`).filter(
     (issue) => {
+      // A root-level rule (anyOf of required params) cannot be judged while some values are expressions.
+      if (issue.field === `nodes[${i}].data.params`) return deferred.size === 0;
       const name = issue.field.slice(`nodes[${i}].data.params.`.length).split(/[.[]/)[0];
       return !deferred.has(name);
     },
@@ -193,8 +195,14 @@ function checkParams(node: WorkflowNode, i: number, type: NodeType, isEntry: boo
   issues.push(...found);
 }
 
-function checkExpressions(node: WorkflowNode, i: number, type: NodeType | undefined, index: GraphIndex, issues: ValidationIssue[]) {
-  const nodeIds = new Set(index.nodes.keys());
+function checkExpressions(
+  node: WorkflowNode,
+  i: number,
+  type: NodeType | undefined,
+  index: GraphIndex,
+  nodeIds: ReadonlySet<string>,
+  issues: ValidationIssue[],
+) {
   let upstream: Set<string> | undefined;
   for (const [name, raw] of Object.entries(node.data.params ?? {})) {
     if (type?.rawParams?.includes(name)) continue;
@@ -272,11 +280,12 @@ export function validateGraph(graph: WorkflowGraph): ValidationIssue[] {
   }
 
   const entry = entryNodeId(graph);
+  const nodeIds: ReadonlySet<string> = new Set(index.nodes.keys());
   graph.nodes.forEach((node, i) => {
     if (index.positions.get(node.id) !== i) return;
     const type = nodeImplementation(node.type);
     if (type) checkParams(node, i, type, node.id === entry || node.data.isInput === true, issues);
-    if (node.id !== entry && node.data.isInput !== true) checkExpressions(node, i, type, index, issues);
+    if (node.id !== entry && node.data.isInput !== true) checkExpressions(node, i, type, index, nodeIds, issues);
   });
   return issues;
 }

@@ -183,8 +183,9 @@ export async function guardedRequest(call: HttpCall, policy: ResolvedHttpPolicy,
  * A request to a trusted upstream (a registry model's endpoint): no SSRF policy — model endpoints
  * often live on the private network — but a deadline, a size cap and no redirects.
  */
-export async function trustedRequest(call: HttpCall, options: CallOptions): Promise<HttpAnswer> {
-  return withDeadline(`${call.method} ${new URL(call.url).origin}`, options, async (signal) => {
+export async function trustedRequest(call: HttpCall, options: CallOptions, label = 'the model endpoint'): Promise<HttpAnswer> {
+  // Errors name the upstream by role, not by address: model endpoints may be internal hosts.
+  return withDeadline(label, options, async (signal) => {
     const response = await request(call.url, { method: call.method as Dispatcher.HttpMethod, headers: call.headers, body: call.body, signal });
     const headers = flattenHeaders(response.headers);
     const data = await readCapped(response.body, options.maxResponseBytes, headers['content-length']);
@@ -197,8 +198,9 @@ export async function trustedStream(
   call: HttpCall,
   options: CallOptions,
   onData: (chunk: Buffer) => Promise<void>,
+  label = 'the model endpoint',
 ): Promise<void> {
-  await withDeadline(`${call.method} ${new URL(call.url).origin}`, options, async (signal) => {
+  await withDeadline(label, options, async (signal) => {
     const response = await request(call.url, { method: call.method as Dispatcher.HttpMethod, headers: call.headers, body: call.body, signal });
     if (response.statusCode >= 300) {
       const data = await readCapped(response.body, 64 * 1024, undefined).catch(() => Buffer.alloc(0));

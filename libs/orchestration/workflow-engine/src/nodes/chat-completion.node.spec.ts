@@ -75,6 +75,12 @@ describe('chat_completion node', () => {
     expect(JSON.stringify([error, streamed.error])).not.toContain(openai.apiKey);
   });
 
+  it('names an unreachable model endpoint by role, not by its (internal) address', async () => {
+    const down = loopbackServices({ openai: { url: 'http://127.0.0.1:9/v1', apiKey: 'k' }, models: { 'gpt-test': 7 } });
+    const { error } = await runOne('chat_completion', { model: 'gpt-test', prompt: 'x' }, { services: down });
+    expect(error).toEqual({ nodeId: 'n', code: 'http_error', message: 'the model endpoint failed: ECONNREFUSED' });
+  });
+
   it('fails on a model the registry does not give, and without a registry', async () => {
     const unknown = await runOne('chat_completion', { model: 'nope', prompt: 'x' }, { services: services() });
     expect(unknown.error).toMatchObject({ code: 'service_unavailable', message: expect.stringContaining('"nope"') });

@@ -2,6 +2,7 @@ import type { RunEvent } from '../events';
 import type { WorkflowGraph } from '../graph';
 import { runWorkflow } from '../run';
 import { edge, node, runOne } from '../spec-helpers';
+import { validateGraph } from '../validate';
 
 /** in → check → (true) yes → merge ; (false) no → merge */
 function branching(check: Record<string, unknown>): WorkflowGraph {
@@ -49,6 +50,10 @@ describe('condition node', () => {
     expect(outcome.nodeStates.yes.status).toBe('skipped');
   });
 
+  it('is valid at save time with only an expression as its value', () => {
+    expect(validateGraph(branching({ value: '@in.flag' }))).toEqual([]);
+  });
+
   it('evaluates a JSONata expression over its input', async () => {
     const { outcome } = await run(branching({ expression: 'n > 10 and $contains(tag, "x")' }), { n: 11, tag: 'xyz' });
     expect(outcome.nodeStates.check.branches).toEqual(['true']);
@@ -62,6 +67,8 @@ describe('condition node', () => {
     [{ value: [], operator: 'isEmpty' }, 'true'],
     [{ value: 'abc', operator: 'startsWith', compareTo: 'ab' }, 'true'],
     [{ value: 'yes' }, 'true'],
+    [{ value: '@in.absent' }, 'false'],
+    [{ value: '@in.absent', operator: 'notExists' }, 'true'],
   ])('%j → %s', async (params, branch) => {
     const { state } = await runOne('condition', params);
     expect(state?.branches).toEqual([branch]);

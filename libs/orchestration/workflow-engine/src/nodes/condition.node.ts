@@ -88,11 +88,10 @@ export const conditionNode = defineNode<ConditionParams>({
     type: 'object',
     properties: {
       expression: { type: 'string', minLength: 1, description: 'JSONata over the upstream output; truthy → `true`.' },
-      value: { description: 'Left operand (with `operator`), or tested for truthiness alone.' },
+      value: { description: 'Left operand (with `operator`), or tested for truthiness alone (missing → false).' },
       operator: { type: 'string', enum: [...OPERATORS] },
       compareTo: { description: 'Right operand of binary operators.' },
     },
-    anyOf: [{ required: ['expression'] }, { required: ['value'] }, { required: ['operator'] }],
     additionalProperties: true,
   },
   inputsSchema: { description: 'Anything.' },

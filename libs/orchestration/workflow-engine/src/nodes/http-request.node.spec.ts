@@ -102,6 +102,12 @@ describe('http_request node (outbound, SSRF-guarded)', () => {
       expect(second.headers['x-trace']).toBe('t-1');
     });
 
+    it('refuses a redirect to another scheme', async () => {
+      const url = local(`/redirect?to=${encodeURIComponent('file:///etc/passwd')}`);
+      const { error } = await runOne('http_request', { url }, { http: { allow: ['127.0.0.1'] } });
+      expect(error).toMatchObject({ code: 'ssrf_refused', message: 'refused file: URL: only http and https are allowed' });
+    });
+
     it('turns a 303 after POST into a GET without body', async () => {
       const url = local(`/redirect?status=303&to=${encodeURIComponent('/after')}`);
       const { output } = await runOne('http_request', { url, method: 'POST', body: { a: 1 } }, { http: { allow: ['127.0.0.1'] } });
