@@ -1,6 +1,7 @@
 /**
- * P1 baseline: one plain Node process answering `GET /tags/:id` with the same query, columns and JSON
- * envelope as gateway → NATS → catalog, but with nothing in between (no Nest, no NATS, no TypeORM).
+ * P1 baseline: one plain Node process answering `GET /tags/:id` and `GET /datasets/:id` with the same
+ * queries, columns and JSON envelopes as gateway → NATS → catalog, but with nothing in between (no
+ * Nest, no NATS, no TypeORM). Callers are anonymous, as in the scenarios.
  * Started by the harness as its own process: `node dist/tools/bench/src/baseline-server.js`.
  *
  * Env: DATABASE_URL, PORT (0 = any), HOST, POOL_SIZE (match catalog's DATABASE_POOL_SIZE),
@@ -56,17 +57,78 @@ async function getTag(rawId: string): Promise<Reply> {
   return { status: 200, body: JSON.stringify({ success: true, data }) };
 }
 
+/**
+ * `GET /datasets/:id`: the catalog's statement (apps/catalog/src/datasets/dataset-view.ts, which tools may
+ * not import) — the dataset with its license, provider and source joined and its tags aggregated — for an
+ * anonymous caller (public datasets only), mapped like toDatasetView.
+ */
+const DATASET_SQL = `
+  SELECT d."id", d."name", d."slug", d."description", d."type", d."schema_fields", d."schema_version", d."pipeline",
+         d."visibility", d."license_id", d."provider_id", d."source_id", d."cluster_id", d."access_price",
+         d."organization_id", d."entry_count", d."created_at", d."updated_at",
+         l."slug" AS "license_slug", l."name" AS "license_name",
+         p."slug" AS "provider_slug", p."name" AS "provider_name",
+         s."slug" AS "source_slug", s."name" AS "source_name",
+         COALESCE((SELECT json_agg(json_build_object('id', t."id", 'slug', t."slug", 'name', t."name") ORDER BY t."name", t."id")
+                   FROM "catalog"."dataset_tags" dt JOIN "catalog"."tags" t ON t."id" = dt."tag_id"
+                   WHERE dt."dataset_id" = d."id"), '[]'::json) AS "tags"
+  FROM "catalog"."datasets" d
+  LEFT JOIN "catalog"."licenses" l ON l."id" = d."license_id"
+  LEFT JOIN "catalog"."providers" p ON p."id" = d."provider_id"
+  LEFT JOIN "catalog"."sources" s ON s."id" = d."source_id"
+  WHERE d."id" = $1 AND (d."visibility" = 'public' OR d."organization_id" = $2)`;
+const DATASET_NOT_FOUND = JSON.stringify({ success: false, message: 'Dataset not found', error: { status: 404 } });
+
+type Ref = { id: number; slug: string; name: string };
+const ref = (id: number | null, slug: string | null, name: string | null): Ref | null =>
+  id === null || slug === null || name === null ? null : { id, slug, name };
+
+async function getDataset(rawId: string): Promise<Reply> {
+  if (!/^[1-9][0-9]{0,9}$/.test(rawId)) return { status: 422, body: BAD_ID };
+  const { rows } = await pool.query(DATASET_SQL, [Number(rawId), null]);
+  const row = rows[0];
+  if (!row) return { status: 404, body: DATASET_NOT_FOUND };
+  const data = {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    description: row.description,
+    type: row.type,
+    schema: { version: row.schema_version, fields: row.schema_fields },
+    pipeline: row.pipeline,
+    visibility: row.visibility,
+    licenseId: row.license_id,
+    providerId: row.provider_id,
+    sourceId: row.source_id,
+    tagIds: (row.tags as Ref[]).map((t) => t.id),
+    license: ref(row.license_id, row.license_slug, row.license_name),
+    provider: ref(row.provider_id, row.provider_slug, row.provider_name),
+    source: ref(row.source_id, row.source_slug, row.source_name),
+    tags: row.tags,
+    clusterId: row.cluster_id,
+    accessPrice: row.access_price,
+    organizationId: row.organization_id,
+    entryCount: row.entry_count,
+    createdAt: (row.created_at as Date).toISOString(),
+    updatedAt: (row.updated_at as Date).toISOString(),
+  };
+  return { status: 200, body: JSON.stringify({ success: true, data }) };
+}
+
 const ROUTE = /^\/tags\/([^/?]+)(?:\?.*)?$/;
+const DATASET_ROUTE = /^\/datasets\/([^/?]+)(?:\?.*)?$/;
 
 async function listenHttp(port: number, host: string): Promise<number> {
   const server = createServer((req, res) => {
-    const match = req.method === 'GET' ? ROUTE.exec(req.url ?? '') : null;
+    const tag = req.method === 'GET' ? ROUTE.exec(req.url ?? '') : null;
+    const dataset = req.method === 'GET' ? DATASET_ROUTE.exec(req.url ?? '') : null;
     const send = (r: Reply) => {
       res.writeHead(r.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(r.body) });
       res.end(r.body);
     };
-    if (!match) return send({ status: 404, body: JSON.stringify({ success: false, message: 'Route not found', error: { status: 404 } }) });
-    getTag(match[1] ?? '').then(send, () => send({ status: 500, body: JSON.stringify({ success: false, message: 'Internal server error', error: { status: 500 } }) }));
+    if (!tag && !dataset) return send({ status: 404, body: JSON.stringify({ success: false, message: 'Route not found', error: { status: 404 } }) });
+    const answer = tag ? getTag(tag[1] ?? '') : getDataset(dataset?.[1] ?? '');
+    answer.then(send, () => send({ status: 500, body: JSON.stringify({ success: false, message: 'Internal server error', error: { status: 500 } }) }));
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
@@ -85,6 +147,10 @@ async function listenFastify(port: number, host: string): Promise<number> {
   const app = loadFastify()({ logger: false });
   app.get<{ Params: { id: string } }>('/tags/:id', async (req, reply) => {
     const r = await getTag(req.params.id);
+    return reply.code(r.status).type('application/json; charset=utf-8').send(r.body);
+  });
+  app.get<{ Params: { id: string } }>('/datasets/:id', async (req, reply) => {
+    const r = await getDataset(req.params.id);
     return reply.code(r.status).type('application/json; charset=utf-8').send(r.body);
   });
   await app.listen({ port, host });

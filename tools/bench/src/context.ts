@@ -155,10 +155,13 @@ export class BenchContext {
     return this.start(name, distPath('tools', 'bench', 'src', script), env, ready);
   }
 
-  /** The P1 baseline: plain Fastify (or node:http) + pg, same query and JSON, no Nest, no NATS. */
-  async startBaseline(env: NodeJS.ProcessEnv = {}): Promise<HttpTarget> {
+  /**
+   * The P1 baseline: plain Fastify (or node:http) + pg, same query and JSON, no Nest, no NATS. Each
+   * scenario names its own (the label is the log file, and the ready line is read from it).
+   */
+  async startBaseline(env: NodeJS.ProcessEnv = {}, label = 'baseline'): Promise<HttpTarget> {
     const proc = await this.start(
-      'baseline',
+      label,
       distPath('tools', 'bench', 'src', 'baseline-server.js'),
       { PORT: '0', HOST: '127.0.0.1', POOL_SIZE: String(this.settings.poolSize), ...env },
       { line: (l) => l['msg'] === 'baseline listening' },

@@ -175,7 +175,7 @@ export class CollectionsService {
     if (req.q) {
       const query = `websearch_to_tsquery('english', ${q.p(req.q)})`;
       where.push(`d."search" @@ ${query}`);
-      rank = `ts_rank_cd(d."search", ${query})`;
+      rank = `ts_rank(d."search", ${query})`;
     }
     return this.datasets.page(where.join(' AND '), q, req, rank);
   }

@@ -195,6 +195,21 @@ describe('entries and their files (local disk storage)', () => {
       expect(res.body).toMatchObject({ success: false, error: { status: 413, code: 'file_too_large' } });
     });
 
+    it('an upload refused before its body is read is answered at once and the connection closed (no reading on)', async () => {
+      const url = new URL(gatewayUrl);
+      const started = Date.now();
+      // 10 MB announced, 10 bytes sent, no `connection: close`: only the server closing ends this read.
+      const res = await rawHttp(
+        gatewayUrl,
+        `PUT ${path} HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: Bearer ${viewer.actor.token}\r\ncontent-type: application/octet-stream\r\n` +
+          `content-length: 10000000\r\n\r\n0123456789`,
+        5_000,
+      );
+      expect(res.status).toBe(403);
+      expect(res.headers['connection']).toBe('close');
+      expect(Date.now() - started).toBeLessThan(4_000);
+    });
+
     it('replacing the file deletes the old object; viewers, read tokens and other organizations cannot upload', async () => {
       const [{ object_id: old }] = await query<{ object_id: string }>(databaseUrl, 'SELECT object_id FROM catalog.entries WHERE id = $1', [entry.id]);
       const next = bytes(1000, 42);

@@ -1,6 +1,7 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Platform, S3TestServer, client, query, startPlatform, startS3Server } from '@alien/testing';
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { expectErrorEnvelope } from '../foundation/envelope-assertions';
 import { Member, createDataset, ownerWithOrganization, registerCluster, storedObjects, until } from './support/fixtures';
@@ -152,6 +153,30 @@ describe.each(['local', 's3'] as const)('entry files on %s storage (MAX_ENTRY_FI
     expect((await pending).status).toBe(0);
     expect(isConsistent(await until(consistent, isConsistent))).toBe(true);
     expect((await client(platform.gatewayUrl, owner.actor.token).get(`${entriesPath()}/${entry.id}`)).body.data.status).toBe('pending');
+  });
+
+  it('a truncated multipart create leaves no entry and no object', async () => {
+    const url = new URL(platform.gatewayUrl);
+    const boundary = 'alienboundary';
+    const head = Buffer.from(
+      `--${boundary}\r\ncontent-disposition: form-data; name="key"\r\n\r\ncut-multipart.bin\r\n` +
+        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="cut.bin"\r\ncontent-type: application/octet-stream\r\n\r\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const socket = connect({ host: url.hostname, port: Number(url.port) }, () => {
+        socket.write(
+          `POST ${entriesPath()} HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: Bearer ${owner.actor.token}\r\n` +
+            `content-type: multipart/form-data; boundary=${boundary}\r\ncontent-length: ${head.length + 500_000}\r\n\r\n`,
+        );
+        socket.write(Buffer.concat([head, bytes(200_000)]), () => setTimeout(() => socket.destroy(), 300));
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+    });
+    // The catalog saw the body end early and kept nothing of it.
+    await platform.processes.get('catalog')?.waitForLine((l) => l.msg === 'multipart entry not kept' && l['reason'] === 'UploadTruncatedError');
+    expect(isConsistent(await until(consistent, isConsistent))).toBe(true);
+    expect(await query(platform.databaseUrl, `SELECT 1 FROM catalog.entries WHERE key = 'cut-multipart.bin'`)).toEqual([]);
   });
 
   it('deleting an entry deletes its object; deleting the dataset deletes every object of its entries', async () => {

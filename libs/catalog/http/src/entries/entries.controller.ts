@@ -29,6 +29,16 @@ const listPipe = new FilteredListPipe(new ListQueryPipe<EntryOrderBy>({ orderBy:
 }));
 
 const bodyPipe = createValidationPipe();
+
+/** An upload refused before its body was read (403, 404, 413…): answer, then close rather than read it all. */
+async function refusedUnread<T>(req: FastifyRequest, reply: FastifyReply, authorise: () => Promise<T>): Promise<T> {
+  try {
+    return await authorise();
+  } catch (error) {
+    if (!req.raw.complete) reply.header('connection', 'close');
+    throw error;
+  }
+}
 const binary = { type: 'string', format: 'binary' };
 
 @ApiTags('entries')
@@ -74,7 +84,9 @@ export class EntriesController {
   async create(@Param('id', IdPipe) id: number, @Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Ctx() ctx: RequestContext) {
     const streamed = streamedBodyOf(req);
     if (streamed) {
-      const ticket = await this.catalog.call(CatalogContracts.entries.files.openCreate, { datasetId: id, contentLength: streamed.contentLength }, ctx);
+      const ticket = await refusedUnread(req, reply, () =>
+        this.catalog.call(CatalogContracts.entries.files.openCreate, { datasetId: id, contentLength: streamed.contentLength }, ctx),
+      );
       return transferFile(ticket, req, reply, { method: 'POST', body: streamed, forward: [] });
     }
     const dto = (await bodyPipe.transform(body, { type: 'body', metatype: CreateEntryDto })) as CreateEntryDto;
@@ -118,7 +130,9 @@ export class EntriesController {
   @StreamedBody()
   async upload(@Param('id', IdPipe) id: number, @Param('entryId', IdPipe) entryId: number, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Ctx() ctx: RequestContext) {
     const streamed = streamedBodyOf(req) ?? { stream: req.raw, contentType: undefined, contentLength: 0 };
-    const ticket = await this.catalog.call(CatalogContracts.entries.files.openUpload, { datasetId: id, entryId, contentLength: streamed.contentLength }, ctx);
+    const ticket = await refusedUnread(req, reply, () =>
+      this.catalog.call(CatalogContracts.entries.files.openUpload, { datasetId: id, entryId, contentLength: streamed.contentLength }, ctx),
+    );
     return transferFile(ticket, req, reply, { method: 'PUT', body: streamed, forward: UPLOAD_HEADERS });
   }
 
