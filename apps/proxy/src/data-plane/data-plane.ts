@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ClusterProxy } from '../clusters/cluster-proxy';
+
+/** `/clusters/{id}/proxy`, then `/…`, `?…` or nothing. `{id}` is checked by the handler (422). */
+const CLUSTER_PROXY = /^\/clusters\/([^/?#]*)\/proxy(?=[/?]|$)/;
+
+/**
+ * The proxy app's data plane, in front of Nest: requests for the streaming routes go straight to
+ * their handlers on the raw Node request and response (no framework body parsing, no buffering);
+ * everything else (health probes) goes to Fastify.
+ */
+@Injectable()
+export class DataPlane {
+  constructor(private readonly clusters: ClusterProxy) {}
+
+  /** Takes the request when it is for the data plane; false leaves it to Fastify. */
+  route(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? '/';
+    if (url.startsWith('/clusters/')) {
+      const match = CLUSTER_PROXY.exec(url);
+      if (match) {
+        void this.clusters.handle(req, res, match[1] as string, url.slice(match[0].length));
+        return true;
+      }
+    }
+    return false;
+  }
+}
