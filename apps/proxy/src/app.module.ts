@@ -1,6 +1,6 @@
 import { AssertionKeyRing, IdentityAssertionSigner } from '@alien/identity-assertion';
 import { IdentityModule } from '@alien/nest-identity';
-import { ServiceCoreModule } from '@alien/nest-service';
+import { EVENT_BUS_OPTIONS, EventBus, ServiceCoreModule } from '@alien/nest-service';
 import { KeyRing } from '@alien/secrets';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
@@ -10,6 +10,12 @@ import { ClusterRoutes } from './clusters/cluster-routes';
 import { PROXY_CONFIG, ProxyConfig } from './config';
 import { DataPlane } from './data-plane/data-plane';
 import { proxyDataSourceOptions } from './database/data-source';
+import { ConnectorsService } from './external-apis/connectors.service';
+import { EndpointsService } from './external-apis/endpoints.service';
+import { ExternalApiProxy } from './external-apis/external-api-proxy';
+import { ExternalApisHandler } from './external-apis/external-apis.handler';
+import { ProxyOrganizationDeletedConsumer } from './external-apis/organization-deleted.consumer';
+import { UsageService } from './external-apis/usage.service';
 import { JwksHandler } from './jwks/jwks.handler';
 import { ProxyLogWriter } from './proxy-logs/proxy-log.writer';
 import { ProxyLogsHandler } from './proxy-logs/proxy-logs.handler';
@@ -33,12 +39,20 @@ export class ProxyModule {
         // Callers are authenticated here exactly as at the gateway (same lib, same cache and events).
         IdentityModule.forRoot(config),
       ],
-      controllers: [JwksHandler, ProxyLogsHandler],
+      controllers: [JwksHandler, ProxyLogsHandler, ExternalApisHandler],
       providers: [
         { provide: PROXY_CONFIG, useValue: config },
         { provide: KeyRing, useValue: new KeyRing(config.SECRETS_KEY_RING) },
         { provide: AssertionKeyRing, useValue: assertionKeys },
         { provide: IdentityAssertionSigner, useValue: new IdentityAssertionSigner(assertionKeys, config.IDENTITY_ASSERTION_ISSUER) },
+        // The proxy publishes no events; it consumes auth's organization deletions durably.
+        { provide: EVENT_BUS_OPTIONS, useValue: { url: config.NATS_URL, prefix: config.NATS_SUBJECT_PREFIX, name: 'proxy', streams: [] } },
+        EventBus,
+        ConnectorsService,
+        EndpointsService,
+        UsageService,
+        ExternalApiProxy,
+        ProxyOrganizationDeletedConsumer,
         ClusterRoutes,
         ClusterProxy,
         ProxyLogWriter,

@@ -195,8 +195,8 @@ export function forward(req: IncomingMessage, res: ServerResponse, f: ForwardOpt
     const onClientClose = () => {
       if (settled || res.writableFinished) return;
       if (!started) result.status = 499;
-      abortUpstream(new ForwardAbort('client_aborted'));
       finish('client_aborted', 'the client went away');
+      abortUpstream(new ForwardAbort('client_aborted'));
     };
     res.on('close', onClientClose);
 
@@ -204,13 +204,13 @@ export function forward(req: IncomingMessage, res: ServerResponse, f: ForwardOpt
     const budgetTimer = setTimeout(() => {
       if (started) return;
       const abort = new ForwardAbort('timeout');
-      abortUpstream(abort);
       const { outcome, error } = failureBeforeHeaders(abort, f);
       fail(outcome, error);
+      abortUpstream(abort);
     }, f.budgetMs);
     const durationTimer = setTimeout(() => {
-      abortUpstream(new ForwardAbort('timeout'));
       fail('timeout', new ApiError(504, `${f.upstreamName} exchange exceeded ${f.maxDurationMs} ms`, 'upstream_timeout'));
+      abortUpstream(new ForwardAbort('timeout'));
     }, f.maxDurationMs);
 
     const write = (c: Dispatcher.DispatchController, chunk: Buffer) => {
@@ -230,8 +230,9 @@ export function forward(req: IncomingMessage, res: ServerResponse, f: ForwardOpt
         result.upstreamStatus = status;
         const extra = f.onResponse?.(status, headers);
         if (extra instanceof ApiError) {
-          c.abort(new ForwardAbort('refused'));
+          // Answer first: aborting calls onResponseError synchronously, which must find us settled.
           fail(extra.status === 413 ? 'response_too_large' : 'refused', extra);
+          c.abort(new ForwardAbort('refused'));
           return;
         }
         const out = endToEndHeaders(headers, f.dropResponseHeaders);
@@ -243,14 +244,16 @@ export function forward(req: IncomingMessage, res: ServerResponse, f: ForwardOpt
         clearTimeout(budgetTimer);
         result.status = status;
         res.writeHead(status, out);
+        // Node sends the head with the first body bytes; holding a chunk back must not hold the head too.
+        if (f.beforeEnd) res.flushHeaders();
       },
       onResponseData(c, chunk) {
         if (settled) return;
         result.bytesOut += chunk.length;
         if (f.maxResponseBytes !== undefined && result.bytesOut > f.maxResponseBytes) {
-          c.abort(new ForwardAbort('response_too_large'));
           res.destroy();
           finish('response_too_large', `answer over ${f.maxResponseBytes} bytes`);
+          c.abort(new ForwardAbort('response_too_large'));
           return;
         }
         if (!f.beforeEnd) return write(c, chunk);
