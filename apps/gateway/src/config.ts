@@ -14,6 +14,10 @@ export function gatewaySpecs() {
     /** Largest accepted request body; larger bodies get a 413 envelope. */
     BODY_LIMIT_BYTES: int({ default: 1_048_576, min: 1_024, max: 104_857_600 }),
     LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),
+    /** The proxy app: `/clusters/{id}/proxy/*` and `/external-apis/…/proxy` are streamed to it unchanged. */
+    PROXY_URL: url({ default: 'http://127.0.0.1:3404', protocols: ['http', 'https'] }),
+    /** Longest wait for the proxy app's answer (and silence inside it): above its own 120 s POST budget. */
+    PROXY_TIMEOUT_MS: int({ default: 130_000, min: 100, max: 3_600_000 }),
     /** Public base URL shown in the OpenAPI document. */
     PUBLIC_URL: url({ default: 'http://localhost:3333', protocols: ['http', 'https'] }),
   };

@@ -2,20 +2,33 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage, RequestListener, createServer } from 'node:http';
 import type { Logger as Pino } from 'pino';
 import { GatewayModule } from '../app.module';
 import { GatewayConfig } from '../config';
 import { OPENAPI_DOCUMENT } from '../docs/docs.controller';
 import { buildOpenApiDocument } from '../docs/openapi-document';
 import { envelopeClientError, envelopeFrameworkErrors } from './framework-errors';
-import { installFastifyHooks } from './http-hooks';
+import { installFastifyHooks, logAccess } from './http-hooks';
 import { STREAM_CONTENT_TYPE, createValidationPipe, requestIdOf } from '@alien/nest-http';
+import { DataPlanePassthrough } from '@alien/proxy/http';
 
 /** Builds the gateway on Fastify (it won every run of bench P1 against Express, which is gone). */
 export async function createGatewayApp(config: GatewayConfig, logger: Pino): Promise<INestApplication> {
   const module = GatewayModule.register(config, logger);
+  // The proxy app's streaming routes go to it byte for byte, before Fastify (no parsing, no buffering);
+  // the proxy app authenticates and authorises them itself.
+  const passthrough = new DataPlanePassthrough({
+    proxyUrl: config.PROXY_URL,
+    budgetMs: config.PROXY_TIMEOUT_MS,
+    onDone: (req, status, ms) => logAccess(logger, req, status, ms),
+  });
   const adapter = new FastifyAdapter({
+    serverFactory: (handler: RequestListener) =>
+      createServer((req, res) => {
+        if (passthrough.matches(req.url)) void passthrough.handle(req, res);
+        else handler(req, res);
+      }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     // Route matching: `/tags/` and `/tags` are the same resource.
@@ -33,6 +46,7 @@ export async function createGatewayApp(config: GatewayConfig, logger: Pino): Pro
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  app.getHttpServer().once('close', () => void passthrough.close());
   await app.init();
   // The OpenAPI document is built once, after every controller is registered.
   app.get<{ json: string }>(OPENAPI_DOCUMENT).json = JSON.stringify(buildOpenApiDocument(app, config.PUBLIC_URL));

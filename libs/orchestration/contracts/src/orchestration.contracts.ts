@@ -133,5 +133,10 @@ export const OrchestrationContracts = {
     visible: rpc<{ ids: number[] }, ClusterRef[]>('orchestration.cluster.visible.v1'),
     /** For the proxy: may `ctx.identity` reach this cluster now, and where (see ClusterRoute). */
     route: rpc<{ id: number }, ClusterRoute>('orchestration.cluster.route.v1'),
+    /**
+     * For other services guarding a cluster's data (the proxy's request logs): the cluster when
+     * `ctx.identity` manages it (owner/admin of its organization); 404 when invisible, 403 otherwise.
+     */
+    managed: rpc<{ id: number }, ClusterRef>('orchestration.cluster.managed.v1'),
   },
 } as const;

@@ -110,13 +110,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     return proc;
   };
 
+  // Gateways stream the proxy app's routes to it: point them at this platform's proxy process.
+  const proxyUrl = (): NodeJS.ProcessEnv => {
+    const port = processes.get('proxy')?.readyLine['healthPort'];
+    return typeof port === 'number' ? { PROXY_URL: `http://127.0.0.1:${port}` } : {};
+  };
+
   const startGateway = async (extra: NodeJS.ProcessEnv = {}) => {
     const index = gatewayCount++;
     const key = index === 0 ? 'gateway' : `gateway-${index}`;
     const proc = await startProcess({
       name: key,
       script: distPath('apps', 'gateway', 'src', 'main.js'),
-      env: { ...env, PORT: '0', HOST: '127.0.0.1', ...options.gatewayEnv, ...extra },
+      env: { ...env, PORT: '0', HOST: '127.0.0.1', ...proxyUrl(), ...options.gatewayEnv, ...extra },
       ready: READY_GATEWAY,
       logFile: tmpPath('logs', label, `${key}.log`),
     });
