@@ -17,7 +17,7 @@ import { PresetsService } from './presets/presets.service';
 import { JobBus } from './queue/job-bus';
 import { JobDispatcher } from './queue/job-dispatcher';
 import { Sql } from './shared/sql';
-import { CatalogClient } from './worker/catalog.client';
+import { PlatformClients } from './worker/platform-clients';
 import { JobWorker } from './worker/job-worker';
 import { NodeServicesFactory } from './worker/node-services';
 import { WorkflowsHandler } from './workflows/workflows.handler';
@@ -26,7 +26,7 @@ import { WorkflowsService } from './workflows/workflows.service';
 /** What the `api` role serves over NATS (the `worker` role answers only its health subject). */
 const API_HANDLERS: Type[] = [NodesHandler, WorkflowsHandler, PresetsHandler, JobsHandler, MetricsHandler];
 const API_PROVIDERS: Provider[] = [WorkflowsService, PresetsService, JobsService, MetricsService];
-const WORKER_PROVIDERS: Provider[] = [CatalogClient, NodeServicesFactory, JobWorker];
+const WORKER_PROVIDERS: Provider[] = [PlatformClients, NodeServicesFactory, JobWorker];
 
 export function orchestrationEventBusOptions(config: OrchestrationConfig): EventBusOptions {
   return {

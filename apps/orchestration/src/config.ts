@@ -1,4 +1,4 @@
-import { ConfigError, int, oneOf, readConfig, str } from '@alien/config';
+import { ConfigError, int, oneOf, readConfig, str, url } from '@alien/config';
 import { commonServiceSpecs } from '@alien/nest-service';
 import { KeyRing, KeyRingError } from '@alien/secrets';
 
@@ -26,7 +26,9 @@ export function orchestrationSpecs() {
      * search nodes fail with `service_unavailable`.
      */
     IDENTITY_ASSERTION_KEYS: str({ optional: true, secret: true }),
-    /** How long a worker waits for another service (the catalog) to answer. */
+    /** The proxy's data plane: `external_api` nodes call its internal route for platform services. */
+    PROXY_URL: url({ default: 'http://127.0.0.1:3404', protocols: ['http', 'https'] }),
+    /** How long a worker waits for another service (the catalog, the proxy's control plane) to answer. */
     SERVICE_RPC_TIMEOUT_MS: int({ default: 10_000, min: 100, max: 120_000 }),
     /** `api` answers NATS requests, `worker` executes jobs, `all` (npm start) does both. */
     ORCHESTRATION_ROLE: oneOf(ORCHESTRATION_ROLES, { default: 'all' }),

@@ -15,6 +15,8 @@ export {
   runWorkflow,
   type ClusterSearchBody,
   type CompletedNode,
+  type ExternalApiRequest,
+  type ExternalApiResponse,
   type ListEntriesRequest,
   type ModelCredentials,
   type ServiceCallOptions,

@@ -401,8 +401,10 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
           const unitPrice = u.totalTokens ? cost / u.totalTokens : 0;
           return [['model', String(u.modelId ?? u.model), name ?? String(u.model), u.totalTokens, 'tokens', unitPrice]];
         }
-        case 'external':
-          return [['connector', String(u.connectorId), `endpoint ${u.endpointId}`, u.units, 'units', 0]];
+        case 'external': {
+          const { price, name } = this.services.unitPriceOf(job.id, u.connectorId, u.endpointId);
+          return [['connector', String(u.connectorId), name ?? `endpoint ${u.endpointId}`, u.units, 'units', price]];
+        }
         case 'cluster':
           return [['cluster', String(u.clusterId), u.operation, 1, 'requests', 0]];
         default:

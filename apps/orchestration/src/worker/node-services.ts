@@ -1,15 +1,17 @@
 import { ANONYMOUS, Identity, RequestContext } from '@alien/identity';
-import { AssertionKeyRing, IdentityAssertionSigner, upstreamIdentityHeaders } from '@alien/identity-assertion';
+import { AssertionKeyRing, IdentityAssertionSigner, PLATFORM_CALL_HEADER, signPlatformCall, upstreamIdentityHeaders } from '@alien/identity-assertion';
 import { ApiError } from '@alien/envelope';
 import { Inject, Injectable } from '@nestjs/common';
 import { AiModelView, EntryView } from '@alien/catalog/contracts';
 import { paginated } from '@alien/envelope';
 import { ClusterAccessService } from '../clusters/cluster-access.service';
-import { CatalogClient } from './catalog.client';
+import { PlatformClients } from './platform-clients';
 import type { OrchestrationConfig } from '../config';
 import {
   ClusterSearchBody,
   EngineError,
+  ExternalApiRequest,
+  ExternalApiResponse,
   ListEntriesRequest,
   ModelCredentials,
   NodeServices,
@@ -59,14 +61,20 @@ export class NodeServicesFactory {
   private readonly prices = new Map<number, Map<string, { input: number; output: number; name: string }>>();
 
   private readonly signer: IdentityAssertionSigner | null;
+  private readonly ring: AssertionKeyRing | null;
+  private readonly proxyUrl: string;
+  /** Unit prices of the external-API endpoints a running job called (cents), for its usage records. */
+  private readonly unitPrices = new Map<number, Map<string, { cents: number; name: string }>>();
 
   constructor(
     private readonly sql: Sql,
     private readonly clusterAccess: ClusterAccessService,
-    private readonly catalog: CatalogClient,
+    private readonly clients: PlatformClients,
     @Inject(ORCHESTRATION_CONFIG) config: OrchestrationConfig,
   ) {
-    this.signer = config.IDENTITY_ASSERTION_KEYS ? new IdentityAssertionSigner(new AssertionKeyRing(config.IDENTITY_ASSERTION_KEYS)) : null;
+    this.ring = config.IDENTITY_ASSERTION_KEYS ? new AssertionKeyRing(config.IDENTITY_ASSERTION_KEYS) : null;
+    this.signer = this.ring ? new IdentityAssertionSigner(this.ring) : null;
+    this.proxyUrl = config.PROXY_URL.replace(/\/+$/, '');
     this.limits = {
       nodeTimeoutMs: config.NODE_TIMEOUT_MS,
       maxOutputBytes: config.NODE_OUTPUT_MAX_BYTES,
@@ -88,6 +96,9 @@ export class NodeServicesFactory {
     const services: NodeServices = {
       catalog: { listEntries: (request: ListEntriesRequest) => this.listEntries(ctx, request) },
       models: { credentials: (model: string | number) => this.modelCredentials(ctx, job.id, model) },
+      ...(this.ring
+        ? { externalApi: { call: (request: ExternalApiRequest, options: ServiceCallOptions) => this.callExternalApi(identity, job.id, request, options) } }
+        : {}),
       ...(this.signer ? { clusters: { search: (clusterId: number, body: ClusterSearchBody, options: ServiceCallOptions) => this.searchCluster(identity, job.id, clusterId, body, options) } } : {}),
       runSubworkflow: async (request: SubworkflowRequest) => {
         const workflow = await this.visibleWorkflow(job.organization_id, request.workflowId);
@@ -160,7 +171,7 @@ export class NodeServicesFactory {
         const found: EntryView[] = [];
         for (const entryId of request.ids) {
           try {
-            found.push(await this.catalog.call(this.catalog.contracts.entries.get, { datasetId, entryId }, ctx));
+            found.push(await this.clients.catalog(this.clients.catalogContracts.entries.get, { datasetId, entryId }, ctx));
           } catch (error) {
             if (!(error instanceof ApiError && error.status === 404)) throw error;
           }
@@ -168,8 +179,8 @@ export class NodeServicesFactory {
         const { success: _ok, ...page } = paginated({ items: found, total: found.length, page: 1, perPage: Math.max(1, found.length) });
         return page;
       }
-      const result = await this.catalog.call(
-        this.catalog.contracts.entries.list,
+      const result = await this.clients.catalog(
+        this.clients.catalogContracts.entries.list,
         {
           datasetId,
           page: { page: request.page ?? 1, perPage: request.perPage ?? 20, orderBy: 'key', direction: 'asc' },
@@ -192,12 +203,12 @@ export class NodeServicesFactory {
   private async modelCredentials(ctx: RequestContext, jobId: number, model: string | number): Promise<ModelCredentials> {
     try {
       const key = typeof model === 'number' || /^[0-9]+$/.test(String(model)) ? { id: Number(model) } : { slug: String(model) };
-      const view: AiModelView = await this.catalog.call(this.catalog.contracts.aiModels.get, key, ctx);
+      const view: AiModelView = await this.clients.catalog(this.clients.catalogContracts.aiModels.get, key, ctx);
       const prices = this.prices.get(jobId) ?? new Map();
       prices.set(String(model), { input: view.pricePerInputToken ?? 0, output: view.pricePerOutputToken ?? 0, name: view.slug });
       this.prices.set(jobId, prices);
-      const credentials = await this.catalog.call(
-        this.catalog.contracts.aiModels.credentials.forWorker,
+      const credentials = await this.clients.catalog(
+        this.clients.catalogContracts.aiModels.credentials.forWorker,
         { modelId: view.id, organizationId: ctx.identity.organizationId as number },
         ctx,
       );
@@ -205,6 +216,62 @@ export class NodeServicesFactory {
     } catch (error) {
       throw asEngineError(error, `model ${model}`);
     }
+  }
+
+  /**
+   * `external_api`: the proxy's internal route for platform services, as the job's caller (the
+   * proxy's visibility rules) and billed to the job: a platform call assertion signed with the
+   * assertion ring, the node's Idempotency-Key, POST (the endpoint defines the upstream method). The
+   * endpoint's unit price is read from the proxy's control plane for the job's usage records.
+   */
+  private async callExternalApi(identity: Identity, jobId: number, request: ExternalApiRequest, options: ServiceCallOptions): Promise<ExternalApiResponse> {
+    if (request.path) throw new EngineError('invalid_params', 'external_api: the endpoint defines the path (path is not supported through the proxy)');
+    const ctx = { requestId: `job-${jobId}`, identity };
+    const key = `${request.connectorId}/${request.endpointId}`;
+    try {
+      const endpoint = await this.clients.proxy(this.clients.proxyContracts.endpoints.get, { connectorId: request.connectorId, id: request.endpointId }, ctx);
+      const prices = this.unitPrices.get(jobId) ?? new Map();
+      prices.set(key, { cents: endpoint.unitPriceCents, name: endpoint.operationId });
+      this.unitPrices.set(jobId, prices);
+    } catch (error) {
+      throw asEngineError(error, `external API endpoint ${key}`);
+    }
+    const assertion = await signPlatformCall(this.ring as AssertionKeyRing, { identity, jobId }, { audience: 'proxy' });
+    const query = new URLSearchParams(Object.entries(request.query ?? {}).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    const url = `${this.proxyUrl}/internal/external-apis/${request.connectorId}/endpoints/${request.endpointId}/proxy${query ? `?${query}` : ''}`;
+    const headers: Record<string, string> = { ...(request.headers ?? {}), [PLATFORM_CALL_HEADER]: assertion, 'idempotency-key': options.idempotencyKey, accept: 'application/json' };
+    let body: string | undefined;
+    if (request.body !== undefined) {
+      body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+      headers['content-type'] ??= typeof request.body === 'string' ? 'text/plain' : 'application/json';
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.any([options.signal, AbortSignal.timeout(CLUSTER_POST_TIMEOUT_MS)]) });
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      throw new EngineError('service_unavailable', `the external-API proxy did not answer: ${(error as Error).message}`);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: kept as text */
+    }
+    const billed = Number(res.headers.get('x-billed-units') ?? 0);
+    return {
+      status: res.status,
+      body: parsed,
+      headers: Object.fromEntries([...res.headers.entries()].filter(([k]) => k === 'content-type' || k === 'x-billed-units' || k === 'x-request-id')),
+      billedUnits: Number.isFinite(billed) && billed > 0 ? billed : 0,
+    };
+  }
+
+  /** Unit price (currency units, not cents) and operation of an external-API endpoint the job called. */
+  unitPriceOf(jobId: number, connectorId: number, endpointId: number): { price: number; name: string | null } {
+    const found = this.unitPrices.get(jobId)?.get(`${connectorId}/${endpointId}`);
+    return found ? { price: found.cents / 100, name: found.name } : { price: 0, name: null };
   }
 
   /** Cost of a model usage record: prompt × input price + completion × output price. */
@@ -216,6 +283,7 @@ export class NodeServicesFactory {
 
   forget(jobId: number): void {
     this.prices.delete(jobId);
+    this.unitPrices.delete(jobId);
   }
 
   /** A workflow the job's organization may run (its own or a public one), by id or slug; else the node fails. */

@@ -1,9 +1,21 @@
 import { AssertionKeyRing, ASSERTION_TYPES, DEFAULT_ASSERTION_ISSUER } from '@alien/identity-assertion';
-import { CountingServer, FakeDataCluster, OpenAiServer, startCountingServer, startFakeDataCluster, startOpenAiServer } from '@alien/testing';
+import {
+  CountingServer,
+  FakeDataCluster,
+  OpenAiServer,
+  ThirdPartyApi,
+  client,
+  createActor,
+  query,
+  startCountingServer,
+  startFakeDataCluster,
+  startOpenAiServer,
+  startThirdPartyApi,
+} from '@alien/testing';
 import { sharedPlatform } from '../support/env';
 import { Member, chain, memberWithOrganization, node, readSse } from './support';
 
-const { gatewayUrl, env } = sharedPlatform();
+const { gatewayUrl, env, databaseUrl } = sharedPlatform();
 
 /** Node types that leave the worker: data-cluster search and outbound HTTP, on real loopback servers. */
 describe('orchestration: nodes that reach other systems', () => {
@@ -165,13 +177,72 @@ describe('orchestration: nodes that reach other systems', () => {
     });
   });
 
-  describe('external_api', () => {
-    it('fails with service_unavailable: the proxy has no path for workers yet', async () => {
-      const graph = chain(node('input-1', 'input', {}, { isInput: true }), node('ext-1', 'external_api', { connectorId: 1, endpointId: 1 }), node('output-1', 'output', {}, { isOutput: true }));
-      const wf = (await alice.api.post('/workflows', { name: 'External', ...graph })).body.data;
-      const res = await alice.api.post(`/workflows/${wf.id}/run-sync`, {});
+  describe('external_api: through the metered external-API proxy, billed to the job', () => {
+    let third: ThirdPartyApi;
+    let connector: number;
+    let endpoint: number;
+
+    beforeAll(async () => {
+      third = await startThirdPartyApi();
+      const admin = client(gatewayUrl, (await createActor(env, 'nodes-xa-admin', { platformAdmin: true })).token);
+      await admin.post('/organizations', { name: `XA admins ${Date.now()}` });
+      const created = await admin.post('/external-apis', {
+        name: `Translator ${Date.now()}`,
+        baseUrl: third.url,
+        auth: { type: 'header', name: 'X-Api-Key' },
+        secret: 'tp-secret-for-workers',
+        visibility: 'organizations',
+        organizationIds: [alice.organizationId],
+      });
+      expect(created.status).toBe(201);
+      connector = created.body.data.id;
+      const ep = await admin.post(`/external-apis/${connector}/endpoints`, {
+        operationId: 'translate',
+        method: 'POST',
+        path: '/v1/translate',
+        unitPriceCents: 5,
+        billing: { mode: 'upstream' },
+      });
+      expect(ep.status).toBe(201);
+      endpoint = ep.body.data.id;
+    });
+
+    afterAll(async () => {
+      await third?.stop();
+    });
+
+    it("calls the endpoint as the job's caller with the connector's secret, bills the units to the job and to the run's consumption", async () => {
+      const graph = chain(
+        node('input-1', 'input', {}, { isInput: true }),
+        node('ext-1', 'external_api', { connectorId: connector, endpointId: endpoint, body: '@input-1', query: { units: 4 } }),
+        node('output-1', 'output', {}, { isOutput: true }),
+      );
+      const wf = (await alice.api.post('/workflows', { name: 'External', isPublic: true, ...graph })).body.data;
+      const res = await alice.api.post(`/workflows/${wf.id}/run-sync`, { input: { text: 'bonjour' } });
+      expect(res.body.data.status).toBe('completed');
+      const out = res.body.data.result.results['output-1'][0];
+      expect(out).toMatchObject({ status: 200, billedUnits: 4 });
+      expect(out.body.headers['x-api-key']).toBe('tp-secret-for-workers');
+      expect(JSON.parse(out.body.body)).toEqual({ text: 'bonjour' });
+      expect(out.body.headers['x-alien-platform-call']).toBeUndefined();
+      // The proxy recorded the call for the job; our consumption prices it (4 units × 5 cents).
+      const usage = await query<{ units: number; job_id: number }>(databaseUrl, 'SELECT units, job_id FROM proxy.usage_records WHERE job_id = $1', [res.body.data.id]);
+      expect(usage).toEqual([{ units: 4, job_id: res.body.data.id }]);
+      const context = (await alice.api.get(`/jobs/${res.body.data.id}/compute-context`)).body.data;
+      expect(context.connectors).toEqual([String(connector)]);
+      expect(context.units).toMatchObject({ externalUnits: 4, cost: 0.2 });
+      const consumption = await alice.api.get(`/workflows/${wf.id}/consumption?groupBy=connector`);
+      expect(consumption.body.data.rows).toEqual([expect.objectContaining({ key: String(connector), quantity: 4, unit: 'units', cost: 0.2, jobs: 1 })]);
+    });
+
+    it("another organization's run does not reach a connector not shared with it", async () => {
+      const before = third.requests.length;
+      const graph = chain(node('input-1', 'input', {}, { isInput: true }), node('ext-1', 'external_api', { connectorId: connector, endpointId: endpoint, body: {} }), node('output-1', 'output', {}, { isOutput: true }));
+      const wf = (await alice.api.post('/workflows', { name: 'External shared', isPublic: true, ...graph })).body.data;
+      const res = await bob.api.post(`/workflows/${wf.id}/run-sync`, {});
       expect(res.body.data.status).toBe('failed');
-      expect(res.body.data.error).toMatchObject({ code: 'service_unavailable', nodeId: 'ext-1' });
+      expect(res.body.data.error).toMatchObject({ nodeId: 'ext-1' });
+      expect(third.requests.length).toBe(before);
     });
   });
 

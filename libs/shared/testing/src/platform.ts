@@ -137,7 +137,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const proc = await startProcess({
       name: key,
       script: distPath('apps', 'orchestration', 'src', 'main.js'),
-      env: { ...env, ...options.serviceEnv?.orchestration, ORCHESTRATION_ROLE: 'worker', ...extra },
+      env: { ...env, ...proxyUrl(), ...options.serviceEnv?.orchestration, ORCHESTRATION_ROLE: 'worker', ...extra },
       ready: READY_SERVICE,
       logFile: tmpPath('logs', label, `${key}.log`),
     });
@@ -156,10 +156,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   try {
     await migrateAll(databaseUrl, env);
     const services = options.services ?? SERVICE_APPS;
-    await Promise.all([
-      ...services.map((s) => startService(s)),
-      ...(services.includes('orchestration') ? Array.from({ length: options.orchestrationWorkers ?? 1 }, () => startOrchestrationWorker()) : []),
-    ]);
+    await Promise.all(services.map((s) => startService(s)));
+    // Workers after the services: they call the proxy's data plane, whose port is known only now.
+    if (services.includes('orchestration')) {
+      await Promise.all(Array.from({ length: options.orchestrationWorkers ?? 1 }, () => startOrchestrationWorker()));
+    }
     for (let i = 0; i < (options.gateways ?? 1); i++) await startGateway();
   } catch (e) {
     await stop();
