@@ -333,6 +333,20 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
         expect(res.headers.get('content-type')).toMatch(/application\/json/);
       }
       expect(seen.filter((s) => !s.endsWith('→ 404'))).toEqual([]);
+      // Anonymous callers and a read-only token of the other organization: never a 2xx either.
+      const readOnly = (await bob.api.post('/access-tokens', { name: 'bob read', abilities: ['read'], organizationId: bob.organizationId })).body.data.token;
+      const others: string[] = [];
+      for (const token of [undefined, readOnly]) {
+        for (const [method, path, body] of routes) {
+          const res = await client(gatewayUrl, token)[method === 'GET' ? 'get' : method === 'POST' ? 'post' : method === 'PATCH' ? 'patch' : 'delete'](
+            path,
+            ...((method === 'GET' || method === 'DELETE' ? [] : [body]) as []),
+          );
+          if (res.status < 300) others.push(`${token ? 'read token' : 'anonymous'} ${method} ${path} → ${res.status}`);
+          expect([401, 403, 404]).toContain(res.status);
+        }
+      }
+      expect(others).toEqual([]);
       expect((await bob.api.get('/jobs')).body.data.map((j: any) => j.id)).not.toContain(job.id);
       expect((await client(gatewayUrl).get(`/workflows/${privateWf.id}`)).status).toBe(404);
       expect((await alice.api.get(`/workflows/${privateWf.id}`)).status).toBe(200);
