@@ -183,7 +183,7 @@ describe('external APIs', () => {
       expect(got.query).toBe('?units=7&lang=de');
       expect(got.body).toBe(JSON.stringify({ text: 'hello' }));
       expect(got.headers['x-api-key']).toBe(secret);
-      for (const name of ['authorization', 'x-billed-units', 'x-user-id', 'x-organization-id', 'x-token-id', 'x-alien-identity', 'x-alien-platform-call', 'cookie']) {
+      for (const name of ['authorization', 'x-billed-units', 'x-user-id', 'x-organization-id', 'x-token-id', 'x-alien-identity', 'x-alien-platform-call', 'cookie', 'x-forwarded-for', 'x-forwarded-host']) {
         expect({ name, value: got.headers[name] }).toEqual({ name, value: undefined });
       }
       const requestId = res.headers.get('x-request-id') as string;

@@ -27,6 +27,7 @@ import { UsageRecord, UsageService } from './usage.service';
 /** The header the platform bills in, towards the client; the third party's own is read, never passed on. */
 export const BILLED_UNITS_HEADER = 'x-billed-units';
 const UNITS = /^\d{1,9}$/;
+const NOT_FOR_THIRD_PARTIES = ['host', 'expect', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'via', BILLED_UNITS_HEADER, PLATFORM_CALL_HEADER];
 
 interface Target {
   connectorId: number;
@@ -144,6 +145,7 @@ export class ExternalApiProxy implements OnModuleDestroy {
   }
 
   private async target(identity: Identity, connectorId: number, endpointId: number): Promise<Target> {
+    // The same visibility rule as the registry's lists; its one named parameter becomes $3 here.
     const rule = connectorVisibility(identity, 'c', 'org');
     const sql = TARGET_SQL(rule.sql.replace(':org', '$3'));
     const params: unknown[] = [connectorId, endpointId];
@@ -174,7 +176,8 @@ export class ExternalApiProxy implements OnModuleDestroy {
     const url = new URL(target.baseUrl);
     const params = clientQuery(query, target.authType === 'query' ? target.authName : null);
     if (target.authType === 'query' && secret) params.push(`${encodeURIComponent(target.authName as string)}=${encodeURIComponent(secret)}`);
-    const drop = new Set([...CLIENT_IDENTITY_HEADERS, 'host', 'expect', 'x-forwarded-for', BILLED_UNITS_HEADER, PLATFORM_CALL_HEADER]);
+    // Third parties learn nothing about the caller or the platform's edge (addresses, host names).
+    const drop = new Set([...CLIENT_IDENTITY_HEADERS, ...NOT_FOR_THIRD_PARTIES]);
     if (target.authType === 'header') drop.add((target.authName as string).toLowerCase());
     const headers = endToEndHeaders(req.headers, drop);
     headers['x-request-id'] = requestId;
