@@ -157,11 +157,6 @@ export class BenchContext {
     return { url, process: proc };
   }
 
-  /** A bench-owned peer process (a baseline of another technology) from dist/tools/bench, ready on a log line. */
-  startScript(name: string, script: string, env: NodeJS.ProcessEnv, ready: LaunchOptions['ready']): Promise<Launched> {
-    return this.start(name, distPath('tools', 'bench', 'src', script), env, ready);
-  }
-
   /**
    * The P1 baseline: plain Fastify (or node:http) + pg, same query and JSON, no Nest, no NATS. Each
    * scenario names its own (the label is the log file, and the ready line is read from it).

@@ -1,4 +1,4 @@
-import { client, createActor, freePort, tmpPath } from '@alien/testing';
+import { client, createActor, distPath, freePort, tmpPath } from '@alien/testing';
 import { QueueEvents } from 'bullmq';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { Samples, summarize } from '../stats';
 export const P4_GOALS = { minRunsPerSecond: 300, maxP50Ms: 25, minRatio: 1.0 } as const;
 
 const EXPRESSION = '{"greeting": "Hello " & name, "n": n + 1}';
+const PEER = distPath('tools', 'bench', 'src', 'peers', 'bullmq-peer.js');
 
 interface Target {
   name: string;
@@ -220,8 +221,8 @@ export const P4: Scenario = {
       ...(process.env['NODE_PATH'] ? { NODE_PATH: process.env['NODE_PATH'] } : {}),
     };
     try {
-      const front = await ctx.startScript('p4-bullmq-front', 'peers/bullmq-peer.js', { ...peerEnv, BULLMQ_ROLE: 'front' }, { line: (l) => l['msg'] === 'bullmq front listening' });
-      const bullWorker = await ctx.startScript('p4-bullmq-worker', 'peers/bullmq-peer.js', { ...peerEnv, BULLMQ_ROLE: 'worker' }, { line: (l) => l['msg'] === 'bullmq worker ready' });
+      const front = await ctx.startScript('p4-bullmq-front', PEER, { ...peerEnv, BULLMQ_ROLE: 'front' }, { line: (l) => l['msg'] === 'bullmq front listening' });
+      const bullWorker = await ctx.startScript('p4-bullmq-worker', PEER, { ...peerEnv, BULLMQ_ROLE: 'worker' }, { line: (l) => l['msg'] === 'bullmq worker ready' });
       const frontUrl = `http://127.0.0.1:${front.readyLine['port'] as number}/run`;
       const url = new URL(redis.url);
       const events = new QueueEvents(peerEnv.BULLMQ_QUEUE, { connection: { host: url.hostname, port: Number(url.port) } });
