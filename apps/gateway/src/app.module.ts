@@ -2,6 +2,7 @@ import { AuthHttpModule } from '@alien/auth/http';
 import { CatalogHttpModule } from '@alien/catalog/http';
 import { IdentityGuard, IdentityModule } from '@alien/nest-identity';
 import { OrchestrationHttpModule } from '@alien/orchestration/http';
+import { ProxyHttpModule } from '@alien/proxy/http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
@@ -31,6 +32,7 @@ export class GatewayModule {
         AuthHttpModule,
         CatalogHttpModule,
         OrchestrationHttpModule,
+        ProxyHttpModule,
       ],
       // Only the platform's own routes live here.
       controllers: [HealthController, DocsController],

@@ -23,6 +23,10 @@ export function gatewaySpecs() {
     SHUTDOWN_DELAY_MS: int({ default: 0, min: 0, max: 60_000 }),
     /** Then how long requests in flight may take (below terminationGracePeriodSeconds, 30 s). */
     SHUTDOWN_GRACE_MS: int({ default: 20_000, min: 0, max: 120_000 }),
+    /** The proxy app: `/clusters/{id}/proxy/*` and `/external-apis/…/proxy` are streamed to it unchanged. */
+    PROXY_URL: url({ default: 'http://127.0.0.1:3404', protocols: ['http', 'https'] }),
+    /** Longest wait for the proxy app's answer (and silence inside it): above its own 120 s POST budget. */
+    PROXY_TIMEOUT_MS: int({ default: 130_000, min: 100, max: 3_600_000 }),
     /** Public base URL named in the OpenAPI document's `servers` (unset: `/`, the host that serves it). */
     PUBLIC_URL: url({ optional: true, protocols: ['http', 'https'] }),
   };

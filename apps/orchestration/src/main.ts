@@ -6,6 +6,6 @@ import { loadOrchestrationConfig } from './config';
 
 runMain('orchestration', async () => {
   const config = loadOrchestrationConfig();
-  const logger = createRootLogger('orchestration', config.LOG_LEVEL);
+  const logger = createRootLogger('orchestration', config.LOG_LEVEL, { base: { service: 'orchestration', role: config.ORCHESTRATION_ROLE } });
   await bootstrapService({ module: OrchestrationModule.register(config, logger), config, logger });
 });

@@ -1,11 +1,38 @@
 import 'reflect-metadata';
 import { createRootLogger, runMain } from '@alien/logging';
-import { bootstrapService } from '@alien/nest-service';
+import { NATS_SERVER } from '@alien/nest-service';
+import { CustomStrategy } from '@nestjs/microservices';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { RequestListener, createServer } from 'node:http';
 import { ProxyModule } from './app.module';
 import { loadProxyConfig } from './config';
+import { DataPlane } from './data-plane/data-plane';
 
 runMain('proxy', async () => {
   const config = loadProxyConfig();
   const logger = createRootLogger('proxy', config.LOG_LEVEL);
-  await bootstrapService({ module: ProxyModule.register(config, logger), config, logger });
+  const plane: { current?: DataPlane } = {};
+  // One HTTP server: the data plane takes its routes on the raw request before Fastify sees them
+  // (no body parsing, no buffering); the rest (health probes) is Nest on Fastify as in every service.
+  const adapter = new FastifyAdapter({
+    serverFactory: (handler: RequestListener) =>
+      createServer((req, res) => {
+        if (!plane.current?.route(req, res)) handler(req, res);
+      }),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ProxyModule.register(config, logger), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.connectMicroservice<CustomStrategy>({ strategy: app.get(NATS_SERVER) }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  plane.current = app.get(DataPlane);
+  await app.listen(config.HEALTH_PORT, config.HOST);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.HEALTH_PORT;
+  logger.info({ healthPort: port }, 'service ready');
 });

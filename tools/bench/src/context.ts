@@ -133,11 +133,18 @@ export class BenchContext {
   }
 
   /** Starts a service from dist/ against the bench database; ready when /health/ready says so. */
-  async startService(name: ServiceApp, env: NodeJS.ProcessEnv = {}, label: string = name): Promise<Launched> {
+  async startService(name: ServiceApp, env: NodeJS.ProcessEnv = {}, label: string = name): Promise<Launched & { port: number }> {
     const port = await freePort();
-    return this.start(label, distPath('apps', name, 'src', 'main.js'), { HOST: '127.0.0.1', HEALTH_PORT: String(port), ...env }, {
+    const proc = await this.start(label, distPath('apps', name, 'src', 'main.js'), { HOST: '127.0.0.1', HEALTH_PORT: String(port), ...env }, {
       url: `http://127.0.0.1:${port}/health/ready`,
     });
+    // The service's HTTP port (the proxy serves its data plane there).
+    return Object.assign(proc, { port });
+  }
+
+  /** Starts any Node script from dist/ (a scenario's own helper process); stopped at the end of the run. */
+  startScript(name: string, script: string, env: NodeJS.ProcessEnv, ready: LaunchOptions['ready']): Promise<Launched> {
+    return this.start(name, script, env, ready);
   }
 
   /** Starts a gateway from dist/ on a free loopback port; ready when /health/live answers. */

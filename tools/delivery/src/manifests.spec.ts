@@ -235,7 +235,8 @@ describe('docker: shared', () => {
     for (const file of files) {
       // Type-only imports vanish from the compiled output.
       const text = readFileSync(file, 'utf8').replace(/\bimport\s+type\s[^;]*?from\s*['"][^'"]+['"]/g, '');
-      const specifiers = [...text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^import\s+)['"]([^'".][^'"]*)['"]/gm)].map((m) => m[1]);
+      // A module specifier has no spaces or commas (so `{ name: 'from', … }` is not an import).
+      const specifiers = [...text.matchAll(/(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^import\s+)['"]([^'".\s,][^'"\s,]*)['"]/gm)].map((m) => m[1]);
       for (const s of specifiers) {
         const name = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0];
         if (s.startsWith('node:') || builtins.has(name) || name.startsWith('@alien/') || deps.has(name)) continue;
@@ -323,19 +324,60 @@ describe('deploy/k8s: kustomizations', () => {
   });
 });
 
+/**
+ * Every Deployment of an app's directory: the app's own (named like the app, behind its Service) and
+ * role Deployments of the same image (`<app>-<role>`, e.g. `orchestration-worker`, which sets
+ * `<APP>_ROLE` in its env), each with its own HPA and PDB.
+ */
+const WORKLOADS: [string, string][] = APPS.flatMap((app) => inAppDir(app, 'Deployment').map((d) => [app, d.metadata.name as string] as [string, string]));
+
 describe.each(APPS)('deploy/k8s/base/%s', (app) => {
   const config = CONFIG[app];
-  const [deployment] = inAppDir(app, 'Deployment');
-  const [configMap] = inAppDir(app, 'ConfigMap');
+  const deployments = inAppDir(app, 'Deployment');
+  const deployment = deployments.find((d) => d.metadata.name === app);
   const pod = deployment?.spec.template;
   const container = pod?.spec.containers.find((c: any) => c.name === app);
 
-  it('has one Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget and ConfigMap', () => {
-    const kinds = ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ConfigMap'];
+  it('has its Deployment, one Service and ConfigMap, and one HorizontalPodAutoscaler and PodDisruptionBudget per Deployment', () => {
+    const kinds = ['Service', 'ConfigMap'];
     expect(kinds.map((k) => [k, inAppDir(app, k).length])).toEqual(kinds.map((k) => [k, 1]));
-    expect(deployment.metadata.name).toBe(app);
+    expect(deployment?.metadata.name).toBe(app);
     expect(container).toBeDefined();
+    const names = deployments.map((d) => d.metadata.name as string);
+    // Role Deployments are named <app>-<role>; only orchestration has one (its workers).
+    for (const name of names) expect(name === app || new RegExp(`^${app}-[a-z]+$`).test(name)).toBe(true);
+    for (const kind of ['HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
+      expect(inAppDir(app, kind).map((o) => o.metadata.name).sort()).toEqual([...names].sort());
+    }
   });
+
+  it('has a Service that reaches the probed port of its own Deployment only (gateway: port 80)', () => {
+    const [service] = inAppDir(app, 'Service');
+    expect(service.metadata.name).toBe(app);
+    expect(selects(service.spec.selector, pod.metadata.labels)).toBe(true);
+    for (const other of deployments.filter((d) => d !== deployment)) expect(selects(service.spec.selector, other.spec.template.metadata.labels)).toBe(false);
+    const targets = service.spec.ports.map((p: any) => containerPort(container, p.targetPort ?? p.port));
+    expect(targets).toEqual([config.port]);
+    if (app === 'gateway') expect(service.spec.ports[0].port).toBe(80);
+  });
+
+  it('runs role Deployments with the app role their name says (<APP>_ROLE)', () => {
+    for (const other of deployments.filter((d) => d !== deployment)) {
+      const role = (other.metadata.name as string).slice(app.length + 1);
+      const c = other.spec.template.spec.containers.find((x: any) => x.name === app);
+      const variable = `${app.toUpperCase()}_ROLE`;
+      expect(config.keys.has(variable)).toBe(true);
+      expect((c.env ?? []).find((e: any) => e.name === variable)?.value).toBe(role);
+    }
+  });
+});
+
+describe.each(WORKLOADS)('deploy/k8s/base/%s: Deployment %s', (app, name) => {
+  const config = CONFIG[app];
+  const [configMap] = inAppDir(app, 'ConfigMap');
+  const deployment = inAppDir(app, 'Deployment').find((d) => d.metadata.name === name);
+  const pod = deployment?.spec.template;
+  const container = pod?.spec.containers.find((c: any) => c.name === app);
 
   it('runs its image as is: image alien/<app>, no command override, no replica count (the HPA owns it)', () => {
     expect(container.image).toBe(`alien/${app}`);
@@ -358,7 +400,7 @@ describe.each(APPS)('deploy/k8s/base/%s', (app) => {
   });
 
   it('runs as non-root on a read-only root filesystem, with resources', () => {
-    expectHardenedPod(pod.spec, `Deployment/${app}`);
+    expectHardenedPod(pod.spec, `Deployment/${name}`);
     expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(10);
   });
 
@@ -370,6 +412,8 @@ describe.each(APPS)('deploy/k8s/base/%s', (app) => {
     expect(Object.values(data).every((v) => typeof v === 'string')).toBe(true);
     expect(data.HOST).toBe('0.0.0.0');
     expect(Number(data[config.portVar] ?? config.port)).toBe(config.port);
+    const plain = ((container.env ?? []) as any[]).filter((e) => e.value !== undefined).map((e) => e.name);
+    expect(plain.filter((k) => !config.keys.has(k) || config.secretKeys.has(k))).toEqual([]);
   });
 
   it('connects to NATS as its own user, the password from a Secret', () => {
@@ -389,20 +433,11 @@ describe.each(APPS)('deploy/k8s/base/%s', (app) => {
     expect(env.filter((e) => config.secretKeys.has(e.name) && e.value !== undefined)).toEqual([]);
   });
 
-  it('has a Service that reaches the probed port (gateway: port 80)', () => {
-    const [service] = inAppDir(app, 'Service');
-    expect(service.metadata.name).toBe(app);
-    expect(selects(service.spec.selector, pod.metadata.labels)).toBe(true);
-    const targets = service.spec.ports.map((p: any) => containerPort(container, p.targetPort ?? p.port));
-    expect(targets).toEqual([config.port]);
-    if (app === 'gateway') expect(service.spec.ports[0].port).toBe(80);
-  });
-
   it('scales on CPU with an autoscaling/v2 HPA, and its PDB never blocks a drain', () => {
-    const [hpa] = inAppDir(app, 'HorizontalPodAutoscaler');
-    const [pdb] = inAppDir(app, 'PodDisruptionBudget');
+    const hpa = inAppDir(app, 'HorizontalPodAutoscaler').find((o) => o.metadata.name === name);
+    const pdb = inAppDir(app, 'PodDisruptionBudget').find((o) => o.metadata.name === name);
     expect(hpa.apiVersion).toBe('autoscaling/v2');
-    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: app });
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
     expect(hpa.spec.metrics).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Resource', resource: expect.objectContaining({ name: 'cpu' }) })]));
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
     expect(hpa.spec.maxReplicas).toBeGreaterThanOrEqual(hpa.spec.minReplicas);
@@ -415,7 +450,7 @@ describe.each(APPS)('deploy/k8s/base/%s', (app) => {
 
 describe.each(DB_SERVICES)('migration Job of %s', (service) => {
   const jobs = ofKind('Job').filter((j) => j.spec.template.spec.containers.some((c: any) => c.image === `alien/${service}`));
-  const [deployment] = inAppDir(service, 'Deployment');
+  const deployments = inAppDir(service, 'Deployment');
 
   it(`runs node dist/apps/${service}/src/migrate.js up once, as non-root, with resources`, () => {
     expect(jobs).toHaveLength(1);
@@ -428,11 +463,14 @@ describe.each(DB_SERVICES)('migration Job of %s', (service) => {
     expectHardenedPod(job.spec.template.spec, `Job/${job.metadata.name}`);
   });
 
-  it('uses the Secret of the Deployment, and the Deployment never migrates at start', () => {
+  it('uses the Secret of the Deployments, and no Deployment migrates at start', () => {
     const [container] = jobs[0].spec.template.spec.containers;
     const secretOf = (c: any) => c.env?.find((e: any) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef;
-    const app = deployment.spec.template.spec.containers[0];
-    expect(secretOf(container)).toEqual(secretOf(app));
-    expect(JSON.stringify(deployment.spec.template.spec)).not.toMatch(/migrate\.js/);
+    expect(deployments.length).toBeGreaterThan(0);
+    for (const deployment of deployments) {
+      const app = deployment.spec.template.spec.containers[0];
+      expect(secretOf(container)).toEqual(secretOf(app));
+      expect(JSON.stringify(deployment.spec.template.spec)).not.toMatch(/migrate\.js/);
+    }
   });
 });

@@ -15,6 +15,7 @@ import { BatchQuery, IdOrSlug } from '@alien/slug';
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { ClusterAccessService } from './cluster-access.service';
+import { toClusterRef } from './cluster-views';
 import { ClustersService } from './clusters.service';
 
 const C = OrchestrationContracts.clusters;
@@ -64,6 +65,11 @@ export class ClustersHandler {
   @RpcHandler(C.visible)
   visible(@Payload() req: RpcRequest<{ ids: number[] }>): Promise<ClusterRef[]> {
     return this.clusters.visible(req.ctx, req.data.ids);
+  }
+
+  @RpcHandler(C.managed)
+  async managed(@Payload() req: RpcRequest<{ id: number }>): Promise<ClusterRef> {
+    return toClusterRef(await this.clusters.findManaged(req.ctx, req.data.id));
   }
 
   @RpcHandler(C.route)

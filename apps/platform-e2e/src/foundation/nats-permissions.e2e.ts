@@ -2,11 +2,12 @@ import { AuthContracts } from '@alien/auth/contracts';
 import { CatalogContracts } from '@alien/catalog/contracts';
 import { AuthEvents } from '@alien/contracts';
 import { NatsApp } from '@alien/platform/nats-permissions';
-import { NatsServerHandle, Platform, client, createActor, startPlatform } from '@alien/testing';
+import { NatsServerHandle, Platform, client, createActor, startFakeDataCluster, startPlatform } from '@alien/testing';
+import { chain, node, readSse } from '../orchestration/support';
 import { JSONCodec, NatsConnection, connect } from 'nats';
 import { spawnSecuredNats } from '../support/secured-nats';
 
-jest.setTimeout(90_000);
+jest.setTimeout(120_000);
 
 const codec = JSONCodec();
 
@@ -51,6 +52,34 @@ describe('foundation: NATS users and permissions (own nats-server)', () => {
     expect((await api.get('/users/me')).status).toBe(200);
     expect((await api.post('/organizations', { name: 'Permissions' })).status).toBe(201);
     expect((await client(platform.gatewayUrl).get('/health')).status).toBe(200);
+  });
+
+  it('every cross-service path works under the permissions: dataset on a cluster, cluster proxy, a workflow reading entries, its SSE stream', async () => {
+    const actor = await createActor(platform.env, 'perms-paths');
+    const api = client(platform.gatewayUrl, actor.token);
+    expect((await api.post('/organizations', { name: 'Paths' })).status).toBe(201);
+    const fake = await startFakeDataCluster();
+    try {
+      // orchestration
+      const cluster = await api.post('/clusters', { name: 'Paths cluster', baseUrl: fake.baseUrl, credential: 'cluster-secret' });
+      expect(cluster.status).toBe(201);
+      // catalog → orchestration.cluster.visible
+      const dataset = await api.post('/datasets', { name: 'Paths dataset', type: 'text', clusterId: cluster.body.data.id });
+      expect(dataset.status).toBe(201);
+      expect((await api.post(`/datasets/${dataset.body.data.id}/entries`, { key: 'a.txt', metadata: {} })).status).toBe(201);
+      // proxy → auth (token), orchestration.cluster.route
+      expect((await api.get(`/clusters/${cluster.body.data.id}/proxy/echo/through`)).status).toBe(200);
+      // worker → catalog.entry.list, and the job's events over JetStream to the gateway's SSE
+      const graph = chain(node('input-1', 'input', {}, { isInput: true }), node('entries-1', 'get_entries', { datasetId: dataset.body.data.id }), node('output-1', 'output', {}, { isOutput: true }));
+      const wf = (await api.post('/workflows', { name: 'Paths', ...graph })).body.data;
+      const run = await api.post(`/workflows/${wf.id}/run-sync`, {});
+      expect(run.body.data.status).toBe('completed');
+      expect(run.body.data.result.results['output-1'][0].data.map((e: { key: string }) => e.key)).toEqual(['a.txt']);
+      const sse = await readSse(`${platform.gatewayUrl}/jobs/${run.body.data.id}/stream`, { authorization: `Bearer ${actor.token}` }, { until: (e) => e.event === 'done' });
+      expect(sse.events.map((e) => e.event)).toEqual(['init', 'done']);
+    } finally {
+      await fake.stop();
+    }
   });
 
   it('refuses an anonymous client and a wrong password', async () => {

@@ -8,7 +8,9 @@ export function sharedPlatform() {
   const gatewayUrls = (process.env['E2E_GATEWAY_URLS'] ?? gatewayUrl).split(',');
   /** The environment the platform's processes got (for the auth admin CLI). */
   const env = { ...process.env, ...JSON.parse(process.env['E2E_PLATFORM_ENV'] ?? '{}') } as NodeJS.ProcessEnv;
-  return { gatewayUrl, gatewayUrls, databaseUrl, env, api: client(gatewayUrl) };
+  /** The proxy app's own port (what an ingress routing the data-plane paths straight to it reaches). */
+  const proxyUrl = process.env['E2E_PROXY_URL'] ?? '';
+  return { gatewayUrl, gatewayUrls, databaseUrl, proxyUrl, env, api: client(gatewayUrl) };
 }
 
 /**

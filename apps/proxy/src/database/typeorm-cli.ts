@@ -1,6 +1,7 @@
 // Entry for the TypeORM CLI (`nx run proxy:migration-generate`), compiled to dist first.
+import { readCommonServiceConfig } from '@alien/nest-service';
 import { DataSource } from 'typeorm';
-import { loadProxyConfig } from '../config';
+import { PROXY_HEALTH_PORT } from '../config';
 import { proxyDataSourceOptions } from './data-source';
 
-export default new DataSource(proxyDataSourceOptions(loadProxyConfig().DATABASE_URL, 1));
+export default new DataSource(proxyDataSourceOptions(readCommonServiceConfig(PROXY_HEALTH_PORT).DATABASE_URL, 1));

@@ -1,8 +1,7 @@
 import { Page, PageQuery } from '@alien/envelope';
 import { Ability, Role } from '@alien/identity';
 import { IdOrSlug } from '@alien/slug';
-import { AuthEvents, IdentityContracts, healthContract, rpc } from '@alien/contracts';
-import type { ServiceNatsUse } from '@alien/nats-auth';
+import { IdentityContracts, healthContract, rpc } from '@alien/contracts';
 
 // What every edge (gateway, proxy) needs to authenticate callers lives in the shared contracts;
 // auth serves and publishes it. Re-exported so auth's own code reads it from its contracts.
@@ -182,11 +181,3 @@ export const AuthContracts = {
     list: rpc<{ organizationId: number; page: PageQuery }, Page<MemberView>>('auth.organization-user.list.v1'),
   },
 } as const;
-
-/** What auth does on NATS (deploy/nats permissions are generated from it): serves `auth.*`, publishes its events. */
-export const AUTH_NATS: ServiceNatsUse = {
-  service: 'auth',
-  publishes: Object.values(AuthEvents).map((e) => e.subject),
-  requests: [],
-  consumes: [],
-};

@@ -1,8 +1,6 @@
-import type { ServiceNatsUse } from '@alien/nats-auth';
 import { Page, PageQuery } from '@alien/envelope';
 import { BatchQuery, IdOrSlug } from '@alien/slug';
 import { healthContract, rpc } from '@alien/contracts';
-import { OrchestrationContracts } from '@alien/orchestration/contracts';
 import { AiModelContracts } from './ai-models';
 import { CollectionContracts } from './collections';
 import { DatasetContracts } from './datasets';
@@ -76,12 +74,3 @@ export const CatalogContracts = {
   collections: CollectionContracts,
   aiModels: AiModelContracts,
 } as const;
-
-/** What catalog does on NATS (deploy/nats permissions are generated from it). */
-export const CATALOG_NATS: ServiceNatsUse = {
-  service: 'catalog',
-  publishes: [],
-  // Which clusters a caller's organization may use (datasets live on clusters).
-  requests: [OrchestrationContracts.clusters.visible.subject],
-  consumes: [],
-};

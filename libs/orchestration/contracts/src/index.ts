@@ -1,1 +1,3 @@
 export * from './orchestration.contracts';
+export * from './workflows.contracts';
+export * from './jobs.contracts';

@@ -1,4 +1,3 @@
-import type { ServiceNatsUse } from '@alien/nats-auth';
 import { Page, PageQuery } from '@alien/envelope';
 import { BatchQuery, IdOrSlug } from '@alien/slug';
 import { event, healthContract, rpc } from '@alien/contracts';
@@ -134,13 +133,10 @@ export const OrchestrationContracts = {
     visible: rpc<{ ids: number[] }, ClusterRef[]>('orchestration.cluster.visible.v1', { internal: true }),
     /** For the proxy: may `ctx.identity` reach this cluster now, and where (see ClusterRoute). */
     route: rpc<{ id: number }, ClusterRoute>('orchestration.cluster.route.v1', { internal: true }),
+    /**
+     * For other services guarding a cluster's data (the proxy's request logs): the cluster when
+     * `ctx.identity` manages it (owner/admin of its organization); 404 when invisible, 403 otherwise.
+     */
+    managed: rpc<{ id: number }, ClusterRef>('orchestration.cluster.managed.v1', { internal: true }),
   },
 } as const;
-
-/** What orchestration does on NATS (deploy/nats permissions are generated from it). */
-export const ORCHESTRATION_NATS: ServiceNatsUse = {
-  service: 'orchestration',
-  publishes: Object.values(OrchestrationEvents).map((e) => e.subject),
-  requests: [],
-  consumes: [],
-};

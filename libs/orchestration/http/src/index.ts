@@ -1,1 +1,2 @@
 export * from './orchestration-http.module';
+export { foldSnapshot } from './stream/job-streams';

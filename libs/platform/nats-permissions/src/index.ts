@@ -11,11 +11,56 @@ export type NatsApp = (typeof NATS_APPS)[number];
 
 const DOMAIN_CONTRACTS = [authContracts, catalogContracts, orchestrationContracts, proxyContracts];
 
+const subjects = (contracts: { subject: string }[]) => contracts.map((c) => c.subject);
+const { CatalogContracts } = catalogContracts;
+const { OrchestrationContracts, OrchestrationEvents, JobEvents } = orchestrationContracts;
+const { ExternalApiContracts } = proxyContracts;
+
+/**
+ * What each service does on NATS beyond its own namespace (it serves and publishes `<service>.>`):
+ * the other services' request/reply subjects it calls, and the events it hears with a plain
+ * subscription (JetStream consumers need no subject grant). A new call across services goes here.
+ */
 export const SERVICE_NATS: Record<ServiceName, ServiceNatsUse> = {
-  auth: authContracts.AUTH_NATS,
-  catalog: catalogContracts.CATALOG_NATS,
-  orchestration: orchestrationContracts.ORCHESTRATION_NATS,
-  proxy: proxyContracts.PROXY_NATS,
+  auth: {
+    service: 'auth',
+    publishes: subjects(Object.values(AuthEvents)),
+    requests: [],
+    consumes: [],
+  },
+  catalog: {
+    service: 'catalog',
+    publishes: [],
+    requests: subjects([OrchestrationContracts.clusters.visible]),
+    consumes: [],
+  },
+  orchestration: {
+    service: 'orchestration',
+    publishes: [...subjects(Object.values(OrchestrationEvents)), ...subjects(Object.values(JobEvents))],
+    // The workflow workers' node services.
+    requests: subjects([
+      CatalogContracts.entries.list,
+      CatalogContracts.entries.get,
+      CatalogContracts.aiModels.get,
+      CatalogContracts.aiModels.credentials.forWorker,
+      ExternalApiContracts.endpoints.get,
+    ]),
+    consumes: [],
+  },
+  proxy: {
+    service: 'proxy',
+    publishes: [],
+    // Caller authentication (like the gateway), token-use reports, and the clusters' access decisions.
+    requests: subjects([
+      IdentityContracts.verifyToken,
+      IdentityContracts.resolveOidc,
+      TOKEN_USED,
+      OrchestrationContracts.clusters.route,
+      OrchestrationContracts.clusters.managed,
+    ]),
+    // Cache eviction: auth's events (credentials) and orchestration's cluster events (routes).
+    consumes: [...subjects(Object.values(AuthEvents)), ...subjects(Object.values(OrchestrationEvents))],
+  },
 };
 
 /** The gateway calls every request/reply subject, reports token use, and hears auth's events. */

@@ -4,11 +4,11 @@
  * only what its contracts say it does. Pure functions; the domains' contracts are passed in.
  */
 
-/** What one service does on NATS, declared next to its contracts (`<DOMAIN>_NATS`). */
+/** What one service does on NATS (declared in libs/platform/nats-permissions, from the contracts). */
 export interface ServiceNatsUse {
   /** The service's name: it serves every subject under `<service>.` (queue group of the same name). */
   service: string;
-  /** Events it publishes (exact subjects). */
+  /** Events it publishes; all under `<service>.`, which it may publish to (documentation and checks). */
   publishes: readonly string[];
   /** Other services' request/reply subjects it calls (exact). */
   requests: readonly string[];
@@ -45,7 +45,7 @@ const sorted = (subjects: Iterable<string>) => [...new Set(subjects)].sort();
 export function servicePermissions(use: ServiceNatsUse, prefix = ''): NatsPermissions {
   const p = (s: string) => `${prefix}${s}`;
   return {
-    publish: { allow: sorted([...use.publishes.map(p), ...use.requests.map(p), ...JETSTREAM]) },
+    publish: { allow: sorted([p(`${use.service}.>`), ...use.requests.map(p), ...JETSTREAM]) },
     subscribe: { allow: sorted([p(`${use.service}.>`), ...use.consumes.map(p), INBOX]) },
     allow_responses: true,
   };
@@ -80,7 +80,7 @@ export function natsServerConfig(options: { users: NatsUser[]; listen?: string; 
     return `    { user: ${quote(u.user)}, password: ${password}, permissions: {\n        ${perms.join('\n        ')}\n    } }`;
   });
   return [
-    '# Generated from the contracts (libs/shared/nats-auth); edit the <DOMAIN>_NATS declarations, not this file.',
+    '# Generated from the contracts by libs/platform/nats-permissions (npm run nats-config); edit SERVICE_NATS there, not this file.',
     ...(options.listen ? [`listen: ${quote(options.listen)}`] : []),
     ...(options.jetstreamStoreDir !== undefined ? [`jetstream { store_dir: ${quote(options.jetstreamStoreDir)} }`] : ['jetstream: enabled']),
     'authorization {',

@@ -31,6 +31,11 @@ export interface PlatformOptions {
   natsUsers?: Partial<Record<string, { user: string; password: string }>>;
   /** Name used in log file paths. */
   label?: string;
+  /**
+   * Orchestration runs as two roles, like in Kubernetes: the `orchestration` process answers NATS
+   * (ORCHESTRATION_ROLE=api) and this many separate processes execute jobs (worker). Default 1.
+   */
+  orchestrationWorkers?: number;
   logLevel?: string;
 }
 
@@ -47,6 +52,8 @@ export interface Platform {
   /** Starts (another replica of) a service; `key` names the process (default: the service name). */
   startService(name: ServiceApp, env?: NodeJS.ProcessEnv, key?: string): Promise<StartedProcess>;
   startGateway(env?: NodeJS.ProcessEnv): Promise<string>;
+  /** Starts one more orchestration worker process (key `orchestration-worker-<n>`). */
+  startOrchestrationWorker(env?: NodeJS.ProcessEnv): Promise<StartedProcess>;
   stopProcess(key: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -102,17 +109,25 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   };
   const gatewayUrls: string[] = [];
   let gatewayCount = 0;
+  let workerCount = 0;
+  const roleEnv = (name: ServiceApp): NodeJS.ProcessEnv => (name === 'orchestration' ? { ORCHESTRATION_ROLE: 'api' } : {});
 
   const startService = async (name: ServiceApp, extra: NodeJS.ProcessEnv = {}, key: string = name) => {
     const proc = await startProcess({
       name: key,
       script: distPath('apps', name, 'src', 'main.js'),
-      env: { ...env, ...natsEnv(name), ...options.serviceEnv?.[name], ...extra },
+      env: { ...env, ...natsEnv(name), ...roleEnv(name), ...options.serviceEnv?.[name], ...extra },
       ready: READY_SERVICE,
       logFile: tmpPath('logs', label, `${key}.log`),
     });
     processes.set(key, proc);
     return proc;
+  };
+
+  // Gateways stream the proxy app's routes to it: point them at this platform's proxy process.
+  const proxyUrl = (): NodeJS.ProcessEnv => {
+    const port = processes.get('proxy')?.readyLine['healthPort'];
+    return typeof port === 'number' ? { PROXY_URL: `http://127.0.0.1:${port}` } : {};
   };
 
   const startGateway = async (extra: NodeJS.ProcessEnv = {}) => {
@@ -121,7 +136,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const proc = await startProcess({
       name: key,
       script: distPath('apps', 'gateway', 'src', 'main.js'),
-      env: { ...env, ...natsEnv('gateway'), PORT: '0', HOST: '127.0.0.1', ...options.gatewayEnv, ...extra },
+      env: { ...env, ...natsEnv('gateway'), PORT: '0', HOST: '127.0.0.1', ...proxyUrl(), ...options.gatewayEnv, ...extra },
       ready: READY_GATEWAY,
       logFile: tmpPath('logs', label, `${key}.log`),
     });
@@ -129,6 +144,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const url = `http://127.0.0.1:${proc.readyLine['port'] as number}`;
     gatewayUrls.push(url);
     return url;
+  };
+
+  const startOrchestrationWorker = async (extra: NodeJS.ProcessEnv = {}) => {
+    const key = `orchestration-worker-${++workerCount}`;
+    const proc = await startProcess({
+      name: key,
+      script: distPath('apps', 'orchestration', 'src', 'main.js'),
+      env: { ...env, ...natsEnv('orchestration'), ...proxyUrl(), ...options.serviceEnv?.orchestration, ORCHESTRATION_ROLE: 'worker', ...extra },
+      ready: READY_SERVICE,
+      logFile: tmpPath('logs', label, `${key}.log`),
+    });
+    processes.set(key, proc);
+    return proc;
   };
 
   const stop = async () => {
@@ -141,7 +169,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
   try {
     await migrateAll(databaseUrl, env);
-    await Promise.all((options.services ?? SERVICE_APPS).map((s) => startService(s)));
+    const services = options.services ?? SERVICE_APPS;
+    await Promise.all(services.map((s) => startService(s)));
+    // Workers after the services: they call the proxy's data plane, whose port is known only now.
+    if (services.includes('orchestration')) {
+      await Promise.all(Array.from({ length: options.orchestrationWorkers ?? 1 }, () => startOrchestrationWorker()));
+    }
     for (let i = 0; i < (options.gateways ?? 1); i++) await startGateway();
   } catch (e) {
     await stop();
@@ -161,6 +194,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     env,
     startService,
     startGateway,
+    startOrchestrationWorker,
     stopProcess: async (key: string) => {
       await processes.get(key)?.stop();
       processes.delete(key);

@@ -34,6 +34,7 @@ const SEARCH_RESULTS = [
  * - `GET {base}/api/v1/garbage` — answers with bytes that are not HTTP
  * - `ANY {base}/api/v1/upload` — reads the body, answers `{bytes, sha256}`
  * - `ANY {base}/echo/…` — answers what it received: method, path, query, headers, body size and hash
+ *   (`?hop=1` adds `Connection: x-upstream-hop` and that header, which a proxy must not pass on)
  */
 export async function startFakeDataCluster(options: FakeDataClusterOptions = {}): Promise<FakeDataCluster> {
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
@@ -59,7 +60,9 @@ export async function startFakeDataCluster(options: FakeDataClusterOptions = {})
     if (path.startsWith('/echo')) {
       await readBody(req, record);
       const answer = { method: record.method, path: record.path, query: record.url.slice(record.path.length), headers: req.headers, bodyBytes: record.bodyBytes, bodySha256: record.bodySha256 };
-      return sendJson(res, 200, answer, { 'x-cluster-echo': '1' });
+      // `?hop=1`: the answer names a header in Connection, which makes it hop-by-hop (never forwarded).
+      const hop: Record<string, string> = record.query.get('hop') ? { connection: 'keep-alive, x-upstream-hop', 'x-upstream-hop': 'connection-scoped' } : {};
+      return sendJson(res, 200, answer, { 'x-cluster-echo': '1', ...hop });
     }
     switch (path) {
       case '/api/v1/search': {

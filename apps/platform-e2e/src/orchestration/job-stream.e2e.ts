@@ -1,0 +1,110 @@
+import { startExtraGateway, sharedPlatform } from '../support/env';
+import { storedJobEvents } from './events';
+import { Member, chain, memberWithOrganization, node, readSse, waitForJob } from './support';
+
+const { gatewayUrl, env } = sharedPlatform();
+const natsUrl = process.env['E2E_NATS_URL'] as string;
+const subjectPrefix = process.env['E2E_SUBJECT_PREFIX'] as string;
+
+/** `GET /jobs/{id}/stream`: served by the gateway from JetStream, resumable with Last-Event-ID. */
+describe('orchestration: job event streams (SSE)', () => {
+  let alice: Member;
+  let slowWorkflow: number;
+  const headers = () => ({ authorization: `Bearer ${alice.token}`, 'x-organization-id': String(alice.organizationId) });
+
+  beforeAll(async () => {
+    alice = await memberWithOrganization(env, gatewayUrl, 'sse');
+    const graph = chain(
+      node('input-1', 'input', {}, { isInput: true }),
+      node('wait-1', 'wait', { ms: 300 }),
+      node('edit-1', 'edit_fields', { expression: '{"twice": n * 2}' }),
+      node('wait-2', 'wait', { ms: 300 }),
+      node('wait-3', 'wait', { ms: 300 }),
+      node('output-1', 'output', {}, { isOutput: true }),
+    );
+    slowWorkflow = (await alice.api.post('/workflows', { name: 'Slow stream', ...graph })).body.data.id;
+  });
+
+  it('resumes with Last-Event-ID after a disconnect: no gap, no duplicate, then done and close', async () => {
+    const job = (await alice.api.post(`/workflows/${slowWorkflow}/run`, { input: { n: 21 } })).body.data;
+    // First connection: init, then two updates, then the client drops.
+    const first = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, headers(), {
+      until: (_e, all) => all.filter((x) => x.data.type === 'update').length >= 2,
+    });
+    expect(first.events[0]?.data.type).toBe('init');
+    const lastId = first.events[first.events.length - 1]?.id as string;
+    // Second connection resumes after the last id it saw.
+    const second = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, { ...headers(), 'last-event-id': lastId }, { timeoutMs: 20_000 });
+    expect(second.status).toBe(200);
+    expect(second.events.map((e) => e.data.type)).not.toContain('init');
+    expect(second.events[second.events.length - 1]?.data).toMatchObject({ type: 'done', status: 'completed' });
+
+    const received = [...first.events.slice(1), ...second.events].map((e) => Number(e.id));
+    expect(new Set(received).size).toBe(received.length);
+    expect([...received].sort((a, b) => a - b)).toEqual(received);
+    // Exactly the events JetStream holds for this job after init's id.
+    const stored = (await storedJobEvents(natsUrl, subjectPrefix)).filter((e) => e.jobId === job.id);
+    const initId = Number(first.events[0]?.id);
+    expect(received).toEqual(stored.map((e) => e.seq).filter((seq) => seq > initId));
+    const done = second.events[second.events.length - 1]?.data;
+    expect(done.result.results['output-1'][0]).toEqual({ twice: 42 });
+  });
+
+  it('gives a client that ignores `event:` lines everything it needs in data: type, status, result; init carries the state so far', async () => {
+    const job = (await alice.api.post(`/workflows/${slowWorkflow}/run`, { input: { n: 5 } })).body.data;
+    // Join late: the job already finished some nodes.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const current = (await alice.api.get(`/jobs/${job.id}`)).body.data;
+      if (current.nodes.find((n: any) => n.id === 'edit-1')?.data.isExecuted) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const res = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, headers(), { timeoutMs: 20_000 });
+    const data = res.events.map((e) => e.data);
+    expect(data[0]).toMatchObject({ type: 'init', status: 'running' });
+    expect(data[0].progress).toBeGreaterThan(0);
+    expect(data.every((d) => typeof d.type === 'string' && typeof d.status === 'string' && typeof d.result === 'object')).toBe(true);
+    const last = data[data.length - 1];
+    expect(last).toMatchObject({ type: 'done', status: 'completed' });
+    expect(last.result.results['output-1'][0]).toEqual({ twice: 10 });
+  });
+
+  it('sends heartbeat comments and closes after the maximum duration (short limits on an extra gateway)', async () => {
+    const gateway = await startExtraGateway({ JOB_STREAM_HEARTBEAT_MS: '200', JOB_STREAM_MAX_MS: '1500' }, 'gateway-sse-limits');
+    try {
+      const job = (
+        await alice.api.post('/workflows', {
+          name: 'Very slow',
+          ...chain(node('input-1', 'input', {}, { isInput: true }), node('wait-1', 'wait', { ms: 5_000 }), node('output-1', 'output', {}, { isOutput: true })),
+        })
+      ).body.data;
+      const run = (await alice.api.post(`/workflows/${job.id}/run`, {})).body.data;
+      const started = Date.now();
+      const res = await readSse(`${gateway.url}/jobs/${run.id}/stream`, headers(), { timeoutMs: 10_000 });
+      const elapsed = Date.now() - started;
+      expect(res.comments.length).toBeGreaterThanOrEqual(3);
+      expect(elapsed).toBeGreaterThanOrEqual(1_400);
+      expect(elapsed).toBeLessThan(4_000);
+      expect(res.events.map((e) => e.data.type)).not.toContain('done');
+      await alice.api.post(`/jobs/${run.id}/cancel`);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('answers 404 before any stream for an unknown job, 401 without credentials', async () => {
+    const res = await readSse(`${gatewayUrl}/jobs/2147483000/stream`, headers());
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ success: false, error: { status: 404 } });
+    expect((await readSse(`${gatewayUrl}/jobs/1/stream`, {})).status).toBe(401);
+  });
+
+  it('a job cancelled while pending ends its stream with done/cancelled', async () => {
+    const job = (await alice.api.post(`/workflows/${slowWorkflow}/run`, { input: { n: 1 } })).body.data;
+    await alice.api.post(`/jobs/${job.id}/cancel`);
+    const final = await waitForJob(alice.api, job.id);
+    expect(final.status).toBe('cancelled');
+    const res = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, headers());
+    expect(res.events[res.events.length - 1]?.data).toMatchObject({ type: 'done', status: 'cancelled' });
+  });
+});

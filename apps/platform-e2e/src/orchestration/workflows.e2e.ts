@@ -1,0 +1,388 @@
+import { client, query } from '@alien/testing';
+import { sharedPlatform } from '../support/env';
+import { Member, chain, edge, memberWithOrganization, node, readSse, threeSteps, waitForJob } from './support';
+
+const { gatewayUrl, env, databaseUrl } = sharedPlatform();
+
+/** Workflows, presets, runs and jobs through :3333-style gateway, api and worker as separate processes. */
+describe('orchestration: workflows, presets, runs and jobs', () => {
+  let alice: Member;
+  let bob: Member;
+
+  beforeAll(async () => {
+    [alice, bob] = await Promise.all([
+      memberWithOrganization(env, gatewayUrl, 'wf-alice'),
+      memberWithOrganization(env, gatewayUrl, 'wf-bob'),
+    ]);
+  });
+
+  describe('node registry', () => {
+    it('lists the node types with category, description, version and JSON Schemas, anonymously too', async () => {
+      const res = await client(gatewayUrl).get('/nodes');
+      expect(res.status).toBe(200);
+      const types = res.body.data.map((t: any) => t.type);
+      expect(types).toEqual(expect.arrayContaining(['input', 'output', 'edit_fields', 'condition', 'http_request', 'http_response', 'chat_completion']));
+      const edit = res.body.data.find((t: any) => t.type === 'edit_fields');
+      expect(edit).toMatchObject({ category: expect.any(String), description: expect.any(String), version: expect.any(String) });
+      expect(edit.params).toMatchObject({ type: 'object' });
+      const one = await client(gatewayUrl).get('/nodes/edit_fields');
+      expect(one.status).toBe(200);
+      expect(one.body.data.type).toBe('edit_fields');
+      expect((await client(gatewayUrl).get('/nodes/no_such_type')).status).toBe(404);
+    });
+  });
+
+  describe('workflows', () => {
+    it('creates, reads by id, slug and batch, updates (graphVersion +1 on graph changes) and deletes', async () => {
+      const created = await alice.api.post('/workflows', { name: 'Greeter', ...threeSteps() });
+      expect(created.status).toBe(201);
+      const wf = created.body.data;
+      expect(wf).toMatchObject({ name: 'Greeter', slug: 'greeter', graphVersion: 1, organizationId: alice.organizationId, isPublic: false, type: 'streaming' });
+      expect(wf.nodes).toHaveLength(3);
+
+      expect((await alice.api.get(`/workflows/${wf.id}`)).body.data.id).toBe(wf.id);
+      expect((await alice.api.get('/workflows/slug/greeter')).body.data.id).toBe(wf.id);
+      const batch = await alice.api.get(`/workflows/batch?ids=${wf.id},999999`);
+      expect(batch.body.data.map((w: any) => w.id)).toEqual([wf.id]);
+
+      const renamed = await alice.api.patch(`/workflows/${wf.id}`, { name: 'Greeter 2' });
+      expect(renamed.body.data).toMatchObject({ name: 'Greeter 2', graphVersion: 1 });
+      const regraphed = await alice.api.patch(`/workflows/${wf.id}`, threeSteps('{"x": 1}'));
+      expect(regraphed.status).toBe(200);
+      expect(regraphed.body.data.graphVersion).toBe(2);
+      expect((await alice.api.patch(`/workflows/${wf.id}`, {})).status).toBe(422);
+      expect((await alice.api.post('/workflows', { name: 'Dup', slug: 'greeter' })).status).toBe(409);
+
+      const list = await alice.api.get('/workflows?scope=mine');
+      expect(list.body.data.map((w: any) => w.id)).toContain(wf.id);
+      expect((await alice.api.delete(`/workflows/${wf.id}`)).body.data).toEqual({ id: wf.id, deleted: true });
+      expect((await alice.api.get(`/workflows/${wf.id}`)).status).toBe(404);
+    });
+
+    const invalid: [string, any, string, string][] = [
+      [
+        'a cycle',
+        {
+          nodes: [node('a', 'edit_fields', { expression: '1' }), node('b', 'edit_fields', { expression: '2' })],
+          edges: [edge('a', 'b'), edge('b', 'a')],
+        },
+        'a',
+        'acyclic',
+      ],
+      ['an unknown node type', { nodes: [node('x', 'teleport')], edges: [] }, 'x', 'knownType'],
+      ['bad params', { nodes: [node('w', 'wait', { ms: 'soon' })], edges: [] }, 'w', ''],
+      [
+        'an expression to a downstream node',
+        chain(node('in', 'input', {}, { isInput: true }), node('e1', 'edit_fields', { fields: { a: '1' }, note: '@e2.a' }), node('e2', 'edit_fields', { expression: '1' })),
+        'e1',
+        '',
+      ],
+      [
+        'two input nodes',
+        { nodes: [node('i1', 'input', {}, { isInput: true }), node('i2', 'input', {}, { isInput: true })], edges: [] },
+        'i2',
+        '',
+      ],
+    ];
+    it.each(invalid)('refuses %s with 422 naming the node', async (_what, graph, nodeId, rule) => {
+      const res = await alice.api.post('/workflows', { name: `bad ${Math.random()}`, ...graph });
+      expect(res.status).toBe(422);
+      const messages: { field: string; rule: string; message: string }[] = res.body.error.messages;
+      expect(messages.length).toBeGreaterThan(0);
+      // The field says where (`nodes[0].data.params.ms`), the message names the node.
+      expect(messages.some((m) => /^(nodes|edges)\[\d+\]/.test(m.field) && m.message.includes(`"${nodeId}"`))).toBe(true);
+      if (rule) expect(messages.map((m) => m.rule).join(' ')).toContain(rule);
+    });
+
+    it('answers 422 for a bad body, 401 without credentials, 403 for a read-only token', async () => {
+      expect((await alice.api.post('/workflows', { name: '' })).status).toBe(422);
+      expect((await alice.api.post('/workflows', { name: 'x', type: 'nope' })).status).toBe(422);
+      expect((await alice.api.post('/workflows', { name: 'x', nodes: 'no' })).status).toBe(422);
+      expect((await alice.api.post('/workflows', { name: 'x', extra: 1 })).status).toBe(422);
+      expect((await client(gatewayUrl).post('/workflows', { name: 'x' })).status).toBe(401);
+      const readOnly = await alice.api.post('/access-tokens', { name: 'ro', abilities: ['read'] });
+      expect((await client(gatewayUrl, readOnly.body.data.token).post('/workflows', { name: 'x' })).status).toBe(403);
+    });
+  });
+
+  describe('runs', () => {
+    let wf: any;
+    beforeAll(async () => {
+      wf = (await alice.api.post('/workflows', { name: 'Runner', ...threeSteps() })).body.data;
+    });
+
+    it('runs input → edit_fields → output: 202 pending job, then completed with the result where clients read it', async () => {
+      const res = await alice.api.post(`/workflows/${wf.id}/run`, { input: { name: 'Ada', n: 41 } });
+      expect(res.status).toBe(202);
+      expect(res.body.data).toMatchObject({ status: 'pending', workflowId: wf.id, organizationId: alice.organizationId });
+      expect(res.body.data.slug).toMatch(/^job-runner-\d{13,}$/);
+      const job = await waitForJob(alice.api, res.body.data.id);
+      expect(job.status).toBe('completed');
+      expect(job.progress).toBe(100);
+      expect(job.result.results['output-1'][0]).toEqual({ greeting: 'Hello Ada', n: 42 });
+      const edit = job.nodes.find((n: any) => n.id === 'edit-1');
+      expect(edit.data).toMatchObject({ isExecuted: true, outputs: [{ greeting: 'Hello Ada', n: 42 }], errors: [] });
+      const results = await alice.api.get(`/jobs/${job.id}/results`);
+      expect(results.body.data).toEqual({ jobId: job.id, status: 'completed', result: job.result });
+      const ctxRes = await alice.api.get(`/jobs/${job.id}/compute-context`);
+      expect(ctxRes.body.data).toMatchObject({ jobId: job.id, attempts: 1, worker: expect.any(String), queueWaitMs: expect.any(Number) });
+      expect(ctxRes.body.data.nodes.map((n: any) => n.nodeId).sort()).toEqual(['edit-1', 'input-1', 'output-1']);
+    });
+
+    it('runs with a preset whose input the request overrides', async () => {
+      const preset = await alice.api.post(`/workflows/${wf.id}/presets`, { name: 'Grace', input: { name: 'Grace', n: 1 } });
+      expect(preset.status).toBe(201);
+      expect((await alice.api.get(`/workflows/${wf.id}/presets`)).body.data.map((p: any) => p.id)).toEqual([preset.body.data.id]);
+      const patched = await alice.api.patch(`/workflows/${wf.id}/presets/${preset.body.data.id}`, { input: { name: 'Grace', n: 9 } });
+      expect(patched.body.data.input).toEqual({ name: 'Grace', n: 9 });
+      const run = await alice.api.post(`/workflows/${wf.id}/run-sync`, { presetId: preset.body.data.id, input: { n: 99 } });
+      expect(run.status).toBe(200);
+      expect(run.body.data.result.results['output-1'][0]).toEqual({ greeting: 'Hello Grace', n: 100 });
+      expect(run.body.data.presetId).toBe(preset.body.data.id);
+      expect((await alice.api.post(`/workflows/${wf.id}/run`, { presetId: 999999 })).status).toBe(404);
+      expect((await alice.api.delete(`/workflows/${wf.id}/presets/${preset.body.data.id}`)).status).toBe(200);
+    });
+
+    it('keeps an Idempotency-Key: same body → the same job, another body → 422', async () => {
+      const key = `key-${Date.now()}`;
+      const first = await alice.api.post(`/workflows/${wf.id}/run`, { input: { name: 'A', n: 1 } }, { headers: { 'idempotency-key': key } });
+      const again = await alice.api.post(`/workflows/${wf.id}/run`, { input: { name: 'A', n: 1 } }, { headers: { 'idempotency-key': key } });
+      expect(first.status).toBe(202);
+      expect(again.status).toBe(202);
+      expect(again.body.data.id).toBe(first.body.data.id);
+      const other = await alice.api.post(`/workflows/${wf.id}/run`, { input: { name: 'B', n: 1 } }, { headers: { 'idempotency-key': key } });
+      expect(other.status).toBe(422);
+      expect(other.body.error.messages[0]).toMatchObject({ field: 'Idempotency-Key', rule: 'idempotency' });
+      const [{ n }] = await query<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM orchestration.jobs WHERE id = $1', [first.body.data.id]);
+      expect(n).toBe(1);
+      expect((await alice.api.post(`/workflows/${wf.id}/run`, {}, { headers: { 'idempotency-key': 'x'.repeat(300) } })).status).toBe(422);
+    });
+
+    it('run-sync: 422 above 600 s; 408 carrying the job, which goes on and completes', async () => {
+      expect((await alice.api.post(`/workflows/${wf.id}/run-sync`, { timeout: 601 })).status).toBe(422);
+      expect((await alice.api.post(`/workflows/${wf.id}/run-sync`, { timeout: 0 })).status).toBe(422);
+      const slow = (
+        await alice.api.post('/workflows', {
+          name: 'Slow',
+          ...chain(node('input-1', 'input', {}, { isInput: true }), node('wait-1', 'wait', { ms: 2_500 }), node('output-1', 'output', {}, { isOutput: true })),
+        })
+      ).body.data;
+      const res = await alice.api.post(`/workflows/${slow.id}/run-sync`, { timeout: 1, input: { a: 1 } });
+      expect(res.status).toBe(408);
+      expect(res.body).toMatchObject({ success: false, error: { status: 408 }, data: { status: 'running', workflowId: slow.id } });
+      const job = await waitForJob(alice.api, res.body.data.id);
+      expect(job.status).toBe('completed');
+      expect(job.result.results['output-1'][0]).toEqual({ a: 1 });
+    });
+
+    it('runs a graph built exactly as existing clients build it and answers at result.results[<http_response id>][0]', async () => {
+      const entry = node('httpRequest-1', 'http_request', {}, {
+        isInput: true,
+        schema: { input: { type: 'object', properties: { user_prompt: { type: 'string' }, session_id: { type: 'string' } } } },
+      });
+      const shape = node('editFields-1', 'edit_fields', { fields: { answer: '"You said: " & user_prompt', session: 'session_id' } });
+      const respond = node('httpResponse-2', 'http_response', { data: '@editFields-1' });
+      const created = await alice.api.post('/workflows', { name: 'Client style', ...chain(entry, shape, respond) });
+      expect(created.status).toBe(201);
+      const res = await alice.api.post(`/workflows/${created.body.data.id}/run-sync`, { input: { user_prompt: 'hi', session_id: 's-1' } });
+      expect(res.status).toBe(200);
+      expect(res.body.data.status).toBe('completed');
+      const answer = res.body.data.result.results['httpResponse-2'][0];
+      expect(JSON.stringify(answer)).toContain('You said: hi');
+    });
+
+    it('lists jobs with filters, per workflow, and the latest job', async () => {
+      const list = await alice.api.get(`/jobs?workflowId=${wf.id}&status=completed`);
+      expect(list.status).toBe(200);
+      expect(list.body.data.length).toBeGreaterThan(0);
+      expect(list.body.data.every((j: any) => j.workflowId === wf.id && j.status === 'completed')).toBe(true);
+      const perWorkflow = await alice.api.get(`/workflows/${wf.id}/jobs`);
+      expect(perWorkflow.body.meta.total).toBe(list.body.meta.total + (await alice.api.get(`/jobs?workflowId=${wf.id}&status=pending`)).body.meta.total + (await alice.api.get(`/jobs?workflowId=${wf.id}&status=running`)).body.meta.total + (await alice.api.get(`/jobs?workflowId=${wf.id}&status=failed`)).body.meta.total + (await alice.api.get(`/jobs?workflowId=${wf.id}&status=cancelled`)).body.meta.total);
+      const latest = await alice.api.get(`/workflows/${wf.id}/latest-job`);
+      expect(latest.body.data.id).toBe(Math.max(...perWorkflow.body.data.map((j: any) => j.id)));
+      expect((await alice.api.get('/jobs?status=done')).status).toBe(422);
+      expect((await alice.api.get('/jobs?from=yesterday')).status).toBe(422);
+      expect((await alice.api.get('/jobs?from=2030-01-01&to=2020-01-01')).status).toBe(422);
+      const future = await alice.api.get('/jobs?from=2999-01-01T00:00:00Z');
+      expect(future.body.data).toEqual([]);
+    });
+
+    it('reports metrics and consumption of the caller’s runs', async () => {
+      const metrics = await alice.api.get(`/workflows/${wf.id}/metrics?interval=hour`);
+      expect(metrics.status).toBe(200);
+      expect(metrics.body.data.runs).toBeGreaterThan(0);
+      expect(metrics.body.data.byStatus.completed).toBeGreaterThan(0);
+      expect(metrics.body.data.successRate).toBeGreaterThan(0);
+      expect(metrics.body.data.p50DurationMs).toEqual(expect.any(Number));
+      expect(metrics.body.data.series.length).toBeGreaterThan(0);
+      expect(metrics.body.data.nodes.map((n: any) => n.nodeId)).toEqual(expect.arrayContaining(['edit-1']));
+      expect((await alice.api.get(`/workflows/${wf.id}/metrics?interval=week`)).status).toBe(422);
+      expect((await alice.api.get(`/workflows/${wf.id}/metrics?interval=hour&from=2020-01-01&to=2021-01-01`)).status).toBe(422);
+      const consumption = await alice.api.get(`/workflows/${wf.id}/consumption`);
+      expect(consumption.body.data).toMatchObject({ groupBy: 'model', totalCost: 0, rows: [] });
+      expect((await alice.api.get('/consumption?groupBy=workflow')).status).toBe(200);
+      expect((await alice.api.get('/consumption?groupBy=planet')).status).toBe(422);
+    });
+
+    it('cancels a running job within a second; a finished one is 409', async () => {
+      const slow = (
+        await alice.api.post('/workflows', {
+          name: 'Cancel me',
+          ...chain(node('input-1', 'input', {}, { isInput: true }), node('wait-1', 'wait', { ms: 20_000 }), node('output-1', 'output', {}, { isOutput: true })),
+        })
+      ).body.data;
+      const job = (await alice.api.post(`/workflows/${slow.id}/run`, {})).body.data;
+      const deadline = Date.now() + 10_000;
+      while ((await alice.api.get(`/jobs/${job.id}`)).body.data.status !== 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 200));
+      const started = Date.now();
+      const cancelled = await alice.api.post(`/jobs/${job.id}/cancel`);
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body.data.status).toBe('cancelled');
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(cancelled.body.data.error).toMatchObject({ code: 'cancelled' });
+      expect((await alice.api.post(`/jobs/${job.id}/cancel`)).status).toBe(409);
+    });
+  });
+
+  describe('per-organization concurrency', () => {
+    it('admits at most ORG_CONCURRENCY_LIMIT (20) jobs of one organization; the rest wait as pending and all complete', async () => {
+      const carol = await memberWithOrganization(env, gatewayUrl, 'wf-carol');
+      const wf = (
+        await carol.api.post('/workflows', {
+          name: 'Queue me',
+          ...chain(node('input-1', 'input', {}, { isInput: true }), node('wait-1', 'wait', { ms: 3_000 }), node('output-1', 'output', {}, { isOutput: true })),
+        })
+      ).body.data;
+      const runs = await Promise.all(Array.from({ length: 26 }, () => carol.api.post(`/workflows/${wf.id}/run`, {})));
+      expect(runs.map((r) => r.status)).toEqual(Array(26).fill(202));
+      const counts = async () =>
+        (
+          await query<{ admitted: number; waiting: number }>(
+            databaseUrl,
+            `SELECT count(*) FILTER (WHERE admitted_at IS NOT NULL AND status IN ('pending', 'running'))::int AS admitted,
+                    count(*) FILTER (WHERE admitted_at IS NULL AND status = 'pending')::int AS waiting
+             FROM orchestration.jobs WHERE organization_id = $1`,
+            [carol.organizationId],
+          )
+        )[0] as { admitted: number; waiting: number };
+      const first = await counts();
+      expect(first).toEqual({ admitted: 20, waiting: 6 });
+      let peak = 0;
+      const deadline = Date.now() + 40_000;
+      for (;;) {
+        const now = await counts();
+        peak = Math.max(peak, now.admitted);
+        if (now.admitted === 0 && now.waiting === 0) break;
+        if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(now)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(peak).toBeLessThanOrEqual(20);
+      const done = await query<{ status: string }>(databaseUrl, 'SELECT status FROM orchestration.jobs WHERE organization_id = $1', [carol.organizationId]);
+      expect(done.map((d) => d.status)).toEqual(Array(26).fill('completed'));
+    });
+  });
+
+  describe('public workflows and other organizations', () => {
+    let privateWf: any;
+    let publicWf: any;
+    let job: any;
+    let preset: any;
+
+    beforeAll(async () => {
+      privateWf = (await alice.api.post('/workflows', { name: 'Private', ...threeSteps() })).body.data;
+      publicWf = (await alice.api.post('/workflows', { name: 'Shared', isPublic: true, ...threeSteps() })).body.data;
+      preset = (await alice.api.post(`/workflows/${privateWf.id}/presets`, { name: 'p', input: { name: 'x', n: 1 } })).body.data;
+      job = (await alice.api.post(`/workflows/${privateWf.id}/run`, { input: { name: 'x', n: 1 } })).body.data;
+      await waitForJob(alice.api, job.id);
+    });
+
+    it('another organization gets 404 for a private workflow, its presets, jobs and stream', async () => {
+      const routes: [string, string, unknown?][] = [
+        ['GET', `/workflows/${privateWf.id}`],
+        ['GET', `/workflows/slug/${privateWf.slug}`],
+        ['PATCH', `/workflows/${privateWf.id}`, { name: 'mine now' }],
+        ['DELETE', `/workflows/${privateWf.id}`],
+        ['GET', `/workflows/${privateWf.id}/presets`],
+        ['POST', `/workflows/${privateWf.id}/presets`, { name: 'x' }],
+        ['PATCH', `/workflows/${privateWf.id}/presets/${preset.id}`, { name: 'x' }],
+        ['DELETE', `/workflows/${privateWf.id}/presets/${preset.id}`],
+        ['POST', `/workflows/${privateWf.id}/run`, {}],
+        ['POST', `/workflows/${privateWf.id}/run-sync`, {}],
+        ['GET', `/workflows/${privateWf.id}/jobs`],
+        ['GET', `/workflows/${privateWf.id}/latest-job`],
+        ['GET', `/workflows/${privateWf.id}/metrics`],
+        ['GET', `/workflows/${privateWf.id}/consumption`],
+        ['GET', `/jobs/${job.id}`],
+        ['GET', `/jobs/${job.id}/results`],
+        ['POST', `/jobs/${job.id}/cancel`],
+        ['GET', `/jobs/${job.id}/compute-context`],
+        ['GET', `/jobs/${job.id}/stream`],
+      ];
+      const seen: string[] = [];
+      for (const [method, path, body] of routes) {
+        const res =
+          method === 'GET'
+            ? await bob.api.get(path)
+            : method === 'POST'
+              ? await bob.api.post(path, body)
+              : method === 'PATCH'
+                ? await bob.api.patch(path, body)
+                : await bob.api.delete(path);
+        seen.push(`${method} ${path} → ${res.status}`);
+        expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      }
+      expect(seen.filter((s) => !s.endsWith('→ 404'))).toEqual([]);
+      // Anonymous callers and a read-only token of the other organization: never a 2xx either.
+      const readOnly = (await bob.api.post('/access-tokens', { name: 'bob read', abilities: ['read'], organizationId: bob.organizationId })).body.data.token;
+      const others: string[] = [];
+      for (const token of [undefined, readOnly]) {
+        for (const [method, path, body] of routes) {
+          const res = await client(gatewayUrl, token)[method === 'GET' ? 'get' : method === 'POST' ? 'post' : method === 'PATCH' ? 'patch' : 'delete'](
+            path,
+            ...((method === 'GET' || method === 'DELETE' ? [] : [body]) as []),
+          );
+          if (res.status < 300) others.push(`${token ? 'read token' : 'anonymous'} ${method} ${path} → ${res.status}`);
+          expect([401, 403, 404]).toContain(res.status);
+        }
+      }
+      expect(others).toEqual([]);
+      expect((await bob.api.get('/jobs')).body.data.map((j: any) => j.id)).not.toContain(job.id);
+      expect((await client(gatewayUrl).get(`/workflows/${privateWf.id}`)).status).toBe(404);
+      expect((await alice.api.get(`/workflows/${privateWf.id}`)).status).toBe(200);
+    });
+
+    it('a public workflow is readable by anyone and runnable by any authenticated user, the run being theirs', async () => {
+      expect((await client(gatewayUrl).get(`/workflows/${publicWf.id}`)).status).toBe(200);
+      expect((await client(gatewayUrl).post(`/workflows/${publicWf.id}/run`, {})).status).toBe(401);
+      expect((await bob.api.patch(`/workflows/${publicWf.id}`, { name: 'taken' })).status).toBe(403);
+      const run = await bob.api.post(`/workflows/${publicWf.id}/run-sync`, { input: { name: 'Bob', n: 0 } });
+      expect(run.status).toBe(200);
+      expect(run.body.data).toMatchObject({ status: 'completed', organizationId: bob.organizationId, userId: bob.userId });
+      expect(run.body.data.result.results['output-1'][0]).toEqual({ greeting: 'Hello Bob', n: 1 });
+      // The run is Bob's organization's: Alice's organization does not see it.
+      expect((await alice.api.get(`/jobs/${run.body.data.id}`)).status).toBe(404);
+      expect((await bob.api.get(`/workflows/${publicWf.id}/latest-job`)).body.data.id).toBe(run.body.data.id);
+    });
+  });
+
+  describe('GET /jobs/{id}/stream', () => {
+    it('sends init, done and closes for a finished job, with the SSE headers', async () => {
+      const wf = (await alice.api.post('/workflows', { name: 'Streamed', ...threeSteps() })).body.data;
+      const job = (await alice.api.post(`/workflows/${wf.id}/run-sync`, { input: { name: 'S', n: 1 } })).body.data;
+      const res = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, {
+        authorization: `Bearer ${alice.token}`,
+        'x-organization-id': String(alice.organizationId),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(res.headers.get('x-accel-buffering')).toBe('no');
+      expect(res.events.map((e) => e.data.type)).toEqual(['init', 'done']);
+      expect(res.events.map((e) => e.event)).toEqual(['init', 'done']);
+      expect(res.events[0]?.data).toMatchObject({ status: 'completed', result: job.result });
+      expect(res.events[1]?.data).toMatchObject({ type: 'done', status: 'completed', result: job.result });
+      const bad = await alice.api.get(`/jobs/${job.id}/stream`, { headers: { 'last-event-id': 'abc' } });
+      expect(bad.status).toBe(422);
+    });
+  });
+});

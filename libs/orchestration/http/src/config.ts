@@ -1,0 +1,19 @@
+import { int, readConfig } from '@alien/config';
+
+/** Gateway-side settings of job streams (`GET /jobs/{id}/stream`) and run-sync. Read once when the module starts. */
+export function jobStreamSpecs() {
+  return {
+    /** Comment line sent on every open stream this often, so proxies keep it open. */
+    JOB_STREAM_HEARTBEAT_MS: int({ default: 15_000, min: 100, max: 300_000 }),
+    /** A stream closes after this long even if its job still runs (clients reconnect with Last-Event-ID). */
+    JOB_STREAM_MAX_MS: int({ default: 300_000, min: 1_000, max: 3_600_000 }),
+  };
+}
+
+export type JobStreamConfig = ReturnType<typeof loadJobStreamConfig>;
+
+export function loadJobStreamConfig(source: NodeJS.ProcessEnv = process.env) {
+  return readConfig(jobStreamSpecs(), source);
+}
+
+export const JOB_STREAM_CONFIG = Symbol('JOB_STREAM_CONFIG');

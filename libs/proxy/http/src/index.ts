@@ -1,0 +1,2 @@
+export * from './proxy-http.module';
+export * from './passthrough';

@@ -1,0 +1,2 @@
+export * from './envelope-response';
+export * from './forward';
