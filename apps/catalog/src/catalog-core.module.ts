@@ -2,7 +2,7 @@ import { EVENT_BUS_OPTIONS, EventBus } from '@alien/nest-service';
 import { KeyRing } from '@alien/secrets';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import path from 'node:path';
-import { CLUSTERS_CLIENT_OPTIONS, ClustersClient } from './clusters/clusters.client';
+import { CLUSTERS_CLIENT_OPTIONS, ClustersClient, ClustersClientOptions } from './clusters/clusters.client';
 import { CatalogConfig } from './config';
 import { FILES_OPTIONS, FILE_TICKETS } from './files/files.service';
 import { FileTickets } from './files/file-tickets';
@@ -47,7 +47,7 @@ export class CatalogCoreModule {
         { provide: FILES_OPTIONS, useValue: { maxBytes: config.MAX_ENTRY_FILE_BYTES, internalUrl: config.FILES_INTERNAL_URL, host: config.HOST } },
         {
           provide: CLUSTERS_CLIENT_OPTIONS,
-          useValue: { natsUrl: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, timeoutMs: config.ORCHESTRATION_RPC_TIMEOUT_MS },
+          useValue: { nats: config, timeoutMs: config.ORCHESTRATION_RPC_TIMEOUT_MS } satisfies ClustersClientOptions,
         },
         // The catalog publishes no events of its own; it consumes auth's (organization deletions).
         { provide: EVENT_BUS_OPTIONS, useValue: { url: config.NATS_URL, prefix: config.NATS_SUBJECT_PREFIX, name: 'catalog', streams: [] } },

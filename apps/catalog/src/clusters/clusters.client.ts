@@ -1,13 +1,13 @@
 import { ClusterRef, OrchestrationContracts } from '@alien/orchestration/contracts';
 import { RequestContext } from '@alien/identity';
-import { PrefixedClientNats, RpcClient, natsOptions } from '@alien/nest-rpc';
+import { AppNatsConfig, PrefixedClientNats, RpcClient, appNatsClient } from '@alien/nest-rpc';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 
 export const CLUSTERS_CLIENT_OPTIONS = Symbol('CLUSTERS_CLIENT_OPTIONS');
 
 export interface ClustersClientOptions {
-  natsUrl: string;
-  subjectPrefix: string;
+  /** The catalog's own NATS settings (its user included). */
+  nats: AppNatsConfig;
   timeoutMs: number;
 }
 
@@ -21,10 +21,7 @@ export class ClustersClient implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly rpc: RpcClient;
 
   constructor(@Inject(CLUSTERS_CLIENT_OPTIONS) options: ClustersClientOptions) {
-    this.proxy = new PrefixedClientNats(
-      natsOptions({ url: options.natsUrl, subjectPrefix: options.subjectPrefix, name: 'catalog-to-orchestration' }, 'client'),
-      options.subjectPrefix,
-    );
+    this.proxy = appNatsClient(options.nats, 'catalog-to-orchestration');
     this.rpc = new RpcClient(this.proxy, 'orchestration', options.timeoutMs);
   }
 

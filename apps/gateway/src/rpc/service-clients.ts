@@ -1,5 +1,5 @@
 import { ServiceName } from '@alien/contracts';
-import { PrefixedClientNats, RpcClient, natsOptions } from '@alien/nest-rpc';
+import { PrefixedClientNats, RpcClient, appNatsClient } from '@alien/nest-rpc';
 import { ServiceBus } from '@alien/nest-http';
 import { Global, Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
@@ -18,10 +18,7 @@ export class ServiceClients extends ServiceBus implements OnApplicationBootstrap
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     super();
-    this.proxy = new PrefixedClientNats(
-      natsOptions({ url: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, name: 'gateway', user: config.NATS_USER, password: config.NATS_PASSWORD }, 'client'),
-      config.NATS_SUBJECT_PREFIX,
-    );
+    this.proxy = appNatsClient(config, 'gateway');
     const make = (service: ServiceName) => new RpcClient(this.proxy, service, config.RPC_TIMEOUT_MS);
     this.auth = make('auth');
     this.catalog = make('catalog');

@@ -1,7 +1,7 @@
 import { CatalogContracts } from '@alien/catalog/contracts';
 import { RpcContract } from '@alien/contracts';
 import { RequestContext } from '@alien/identity';
-import { PrefixedClientNats, RpcClient, natsOptions } from '@alien/nest-rpc';
+import { PrefixedClientNats, RpcClient, appNatsClient } from '@alien/nest-rpc';
 import { ExternalApiContracts } from '@alien/proxy/contracts';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { OrchestrationConfig } from '../config';
@@ -21,10 +21,7 @@ export class PlatformClients implements OnApplicationBootstrap, OnModuleDestroy 
   readonly proxyContracts = ExternalApiContracts;
 
   constructor(@Inject(ORCHESTRATION_CONFIG) config: OrchestrationConfig) {
-    this.connection = new PrefixedClientNats(
-      natsOptions({ url: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, name: 'orchestration-worker-clients' }, 'client'),
-      config.NATS_SUBJECT_PREFIX,
-    );
+    this.connection = appNatsClient(config, 'orchestration-worker-clients');
     this.catalogRpc = new RpcClient(this.connection, 'catalog', config.SERVICE_RPC_TIMEOUT_MS);
     this.proxyRpc = new RpcClient(this.connection, 'proxy', config.SERVICE_RPC_TIMEOUT_MS);
   }

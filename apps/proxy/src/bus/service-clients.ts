@@ -1,6 +1,6 @@
 import { ServiceName } from '@alien/contracts';
 import { ServiceBus } from '@alien/nest-http';
-import { PrefixedClientNats, RpcClient, natsOptions } from '@alien/nest-rpc';
+import { PrefixedClientNats, RpcClient, appNatsClient } from '@alien/nest-rpc';
 import { Global, Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PROXY_CONFIG, ProxyConfig } from '../config';
 
@@ -15,10 +15,7 @@ export class ServiceClients extends ServiceBus implements OnApplicationBootstrap
 
   constructor(@Inject(PROXY_CONFIG) private readonly config: ProxyConfig) {
     super();
-    this.nats = new PrefixedClientNats(
-      natsOptions({ url: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, name: 'proxy-client' }, 'client'),
-      config.NATS_SUBJECT_PREFIX,
-    );
+    this.nats = appNatsClient(config, 'proxy-client');
   }
 
   client(service: ServiceName): RpcClient {

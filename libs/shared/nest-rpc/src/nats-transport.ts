@@ -274,3 +274,22 @@ export function natsOptions(
     maxPingOut: 2,
   };
 }
+
+/** The NATS settings every app reads (its config's NATS_* variables). */
+export interface AppNatsConfig {
+  NATS_URL: string;
+  NATS_SUBJECT_PREFIX: string;
+  NATS_USER?: string;
+  NATS_PASSWORD?: string;
+}
+
+/**
+ * A client connection to call other services with, as this app's NATS user: the gateway's, or a
+ * service's own calls to another service (catalog → orchestration, the workers → catalog…).
+ */
+export function appNatsClient(config: AppNatsConfig, name: string): PrefixedClientNats {
+  return new PrefixedClientNats(
+    natsOptions({ url: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, name, user: config.NATS_USER, password: config.NATS_PASSWORD }, 'client'),
+    config.NATS_SUBJECT_PREFIX,
+  );
+}
