@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { createRootLogger, flushLogs, onShutdownSignal, runMain } from '@alien/logging';
+import { closeHttpServer } from '@alien/nest-http';
 import { loadGatewayConfig } from './config';
 import { GatewayHealth } from './health/health.controller';
 import { createGatewayApp } from './http/create-app';
-import { closeHttpServer } from './http/shutdown';
 
 runMain('gateway', async () => {
   const config = loadGatewayConfig();
@@ -14,7 +14,7 @@ runMain('gateway', async () => {
   onShutdownSignal(logger, async () => {
     app.get(GatewayHealth).stopping = true;
     if (config.SHUTDOWN_DELAY_MS) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY_MS));
-    const unfinished = await closeHttpServer(app, config.SHUTDOWN_GRACE_MS);
+    const unfinished = await closeHttpServer(app.getHttpServer(), config.SHUTDOWN_GRACE_MS);
     if (unfinished) logger.warn({ unfinished }, 'grace period over with requests still in flight');
     await app.close();
   });

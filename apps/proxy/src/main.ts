@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { createRootLogger, runMain } from '@alien/logging';
-import { NATS_SERVER } from '@alien/nest-service';
+import { createRootLogger, flushLogs, onShutdownSignal, runMain } from '@alien/logging';
+import { closeHttpServer } from '@alien/nest-http';
+import { PrefixedServerNats } from '@alien/nest-rpc';
+import { NATS_SERVER, ReadinessService } from '@alien/nest-service';
 import { CustomStrategy } from '@nestjs/microservices';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -27,12 +29,23 @@ runMain('proxy', async () => {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
-  app.connectMicroservice<CustomStrategy>({ strategy: app.get(NATS_SERVER) }, { inheritAppConfig: true });
+  const nats = app.get<PrefixedServerNats>(NATS_SERVER);
+  // Like every service (bootstrapService), plus the data plane's streams: not ready, stop accepting,
+  // let proxied requests and NATS messages in flight finish within the grace period, then close.
+  onShutdownSignal(logger, async () => {
+    app.get(ReadinessService).stopping = true;
+    const streams = closeHttpServer(app.getHttpServer(), config.SHUTDOWN_GRACE_MS);
+    const unanswered = await nats.drain(config.SHUTDOWN_GRACE_MS);
+    const unfinished = await streams;
+    if (unanswered || unfinished) logger.warn({ unanswered, unfinished }, 'grace period over with work still in flight');
+    await app.close();
+  });
+  app.connectMicroservice<CustomStrategy>({ strategy: nats }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   plane.current = app.get(DataPlane);
   await app.listen(config.HEALTH_PORT, config.HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.HEALTH_PORT;
   logger.info({ healthPort: port }, 'service ready');
+  flushLogs(logger);
 });

@@ -1,4 +1,4 @@
-import { Actor, client, createActor, request } from '@alien/testing';
+import { Actor, client, createActor, joinOrganization, request } from '@alien/testing';
 import { randomBytes } from 'node:crypto';
 import { sharedPlatform } from '../support/env';
 
@@ -21,7 +21,7 @@ describe('clusters: cross-organization matrix', () => {
     await client(gatewayUrl, ownerA.token).post('/organizations', { name: 'Cluster org A' });
     const orgB = (await client(gatewayUrl, ownerB.token).post('/organizations', { name: 'Cluster org B' })).body.data.id;
     // The one membership this matrix needs: a viewer of B.
-    await client(gatewayUrl, ownerB.token).post(`/organizations/${orgB}/members`, { userId: viewerB.userId, role: 'viewer' });
+    await joinOrganization(gatewayUrl, ownerB, orgB, viewerB, 'viewer');
     const readB = (await client(gatewayUrl, ownerB.token).post('/access-tokens', { name: 'read B', abilities: ['read'], organizationId: orgB })).body.data.token;
     slugA = `secret-cluster-${randomBytes(3).toString('hex')}`;
     nameA = `Secret cluster ${randomBytes(3).toString('hex')}`;

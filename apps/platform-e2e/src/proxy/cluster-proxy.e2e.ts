@@ -104,6 +104,13 @@ describe('cluster proxy', () => {
     await expect(jwtVerify(assertion, keySet, { issuer: 'alien-platform', audience: String(clusterId + 1) })).rejects.toThrow();
   });
 
+  it('a second, invalid credential (x-oauth-access-token) is 401 like everywhere: the cluster is not reached', async () => {
+    const before = fake.requests.length;
+    const res = await as(owner).get(`${base}/echo/second-credential`, { headers: { 'x-oauth-access-token': 'forged' } });
+    expectErrorEnvelope(res, 401);
+    expect(fake.requests.length).toBe(before);
+  });
+
   it('removes spoofed identity headers, credentials and cookies: the cluster sees only ours', async () => {
     const res = (
       await as(owner).get(`${base}/echo/spoof`, {
@@ -114,7 +121,6 @@ describe('cluster proxy', () => {
           'x-auth-method': 'jwt',
           'x-token-abilities': 'admin',
           'x-alien-identity': 'forged.jwt.value',
-          'x-oauth-access-token': 'forged',
           cookie: 'session=platform-cookie',
           'x-request-id': 'client-chosen-id',
           'x-organization-id': String(ownerOrg),

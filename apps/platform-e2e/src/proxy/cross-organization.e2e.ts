@@ -1,4 +1,4 @@
-import { Actor, client, createActor, request, startThirdPartyApi, ThirdPartyApi } from '@alien/testing';
+import { Actor, client, createActor, joinOrganization, request, startThirdPartyApi, ThirdPartyApi } from '@alien/testing';
 import { randomBytes } from 'node:crypto';
 import { sharedPlatform } from '../support/env';
 
@@ -26,7 +26,7 @@ describe('external APIs: cross-organization matrix', () => {
     );
     const orgA = (await client(gatewayUrl, memberA.token).post('/organizations', { name: 'Metered A' })).body.data.id;
     const orgB = (await client(gatewayUrl, ownerB.token).post('/organizations', { name: 'Metered B' })).body.data.id;
-    await client(gatewayUrl, ownerB.token).post(`/organizations/${orgB}/members`, { userId: viewerB.userId, role: 'viewer' });
+    await joinOrganization(gatewayUrl, ownerB, orgB, viewerB, 'viewer');
     const readB = (await client(gatewayUrl, ownerB.token).post('/access-tokens', { name: 'read B', abilities: ['read'], organizationId: orgB })).body.data.token;
     slug = `private-api-${randomBytes(3).toString('hex')}`;
     name = `Private API ${randomBytes(3).toString('hex')}`;

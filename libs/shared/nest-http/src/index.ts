@@ -6,3 +6,4 @@ export * from './route-access';
 export * from './service-client';
 export * from './validation';
 export * from './streamed-body';
+export * from './close-http-server';

@@ -22,8 +22,7 @@ export async function ownerWithOrganization(gatewayUrl: string, env: NodeJS.Proc
 
 /**
  * Another user with `role` in the owner's organization, acting in it. The one place that makes
- * memberships: today `POST /organizations/{id}/members` adds the user directly; when that becomes an
- * invitation, accept it here.
+ * memberships: the owner invites (`POST /organizations/{id}/members`), the user accepts.
  */
 export async function memberOf(gatewayUrl: string, env: NodeJS.ProcessEnv, owner: Member, role: 'admin' | 'writer' | 'viewer', label: string): Promise<Member> {
   const actor = await createActor(env, label);

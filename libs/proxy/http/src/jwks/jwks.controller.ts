@@ -1,8 +1,8 @@
 import { RequestContext } from '@alien/identity';
-import { Ctx, Public } from '@alien/nest-http';
+import { ApiErrors, Ctx, Public } from '@alien/nest-http';
 import { ProxyContracts } from '@alien/proxy/contracts';
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ProxyClient } from '../proxy.client';
 
 @ApiTags('identity assertions')
@@ -16,6 +16,9 @@ export class JwksController {
    */
   @Get('.well-known/jwks.json')
   @Public()
+  // No credentials needed; a bad one sent anyway is 401, as on every route.
+  @ApiSecurity({})
+  @ApiErrors(401, 503)
   @Header('cache-control', 'public, max-age=300')
   @ApiOperation({
     summary: 'Public keys that verify `x-alien-identity` (a standard JWKS, not an envelope)',

@@ -1,14 +1,12 @@
-import { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 
 /**
  * Stops accepting connections and waits (at most `graceMs`) until every request in flight is answered.
- * Responses sent meanwhile carry `Connection: close` (see http-hooks), so keep-alive clients reconnect
+ * Responses sent meanwhile should carry `Connection: close`, so keep-alive clients reconnect
  * elsewhere instead of holding this process open. Returns the number of connections still open when
  * the grace period ran out (they are then destroyed).
  */
-export async function closeHttpServer(app: INestApplication, graceMs: number): Promise<number> {
-  const server = app.getHttpServer() as Server;
+export async function closeHttpServer(server: Server, graceMs: number): Promise<number> {
   // close() also closes the connections idle right now; load balancers stopped sending here during
   // SHUTDOWN_DELAY_MS (or the pod's preStop sleep), so no request is racing them.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
