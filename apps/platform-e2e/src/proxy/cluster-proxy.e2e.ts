@@ -329,10 +329,10 @@ describe('cluster proxy', () => {
     for (let sent = 0; sent < total && !answer && !socket.destroyed; sent += chunk.length) {
       const piece = chunk.subarray(0, Math.min(chunk.length, total - sent));
       const ok = socket.write(chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
-      if (!ok) await Promise.race([new Promise((r) => socket.once('drain', r)), closed, new Promise((r) => setTimeout(r, 2_000))]);
+      if (!ok) await Promise.race([new Promise((r) => socket.once('drain', r)), closed, new Promise((r) => setTimeout(r, 2_000).unref())]);
       await new Promise((r) => setImmediate(r));
     }
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000))]);
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000).unref())]);
     socket.destroy();
     return answer;
   }
