@@ -54,7 +54,7 @@ function createReferenceHandler(kind: ReferenceKind): Type<unknown> {
       return this.lists.remove(kind, req.data.id);
     }
   }
-  Object.defineProperty(ReferenceHandler, 'name', { value: `${kind[0].toUpperCase()}${kind.slice(1)}Handler` });
+  Object.defineProperty(ReferenceHandler, 'name', { value: `${kind[0]?.toUpperCase()}${kind.slice(1)}Handler` });
   return ReferenceHandler;
 }
 

@@ -60,7 +60,7 @@ export class EngineError extends Error {
 export function toErrorInfo(error: unknown, nodeId?: string): EngineErrorInfo {
   if (error instanceof EngineError) return error.toInfo(nodeId);
   const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'node failed';
-  const info: EngineErrorInfo = { code: 'node_error', message: message.split('\n')[0].slice(0, 1000) };
+  const info: EngineErrorInfo = { code: 'node_error', message: (message.split('\n')[0] ?? '').slice(0, 1000) };
   if (nodeId !== undefined) info.nodeId = nodeId;
   return info;
 }

@@ -58,7 +58,7 @@ function readPath(text: string, at: number): { path: PathStep[]; end: number } {
       }
       const str = /^\[\s*(["'])((?:(?!\1).)*)\1\s*\]/.exec(rest);
       if (str) {
-        path.push(str[2]);
+        path.push(str[2] ?? '');
         i += str[0].length;
         continue;
       }
@@ -141,7 +141,7 @@ export function scanExpression(text: string, nodeIds: ReadonlySet<string>, inlin
       i = close + 2;
       continue;
     }
-    if (text[i] === '@' && (inline || i === text.length - text.trimStart().length) && (i === 0 || !ID_CHAR.test(text[i - 1]))) {
+    if (text[i] === '@' && (inline || i === text.length - text.trimStart().length) && (i === 0 || !ID_CHAR.test(text[i - 1] ?? ''))) {
       const read = readReference(text, i, nodeIds, longest);
       if (read.ref) scan.references.push(read.ref);
       else if (read.unknown && inline) scan.unknown.push(read.unknown);
@@ -153,7 +153,7 @@ export function scanExpression(text: string, nodeIds: ReadonlySet<string>, inlin
   const trimmedStart = text.length - text.trimStart().length;
   const trimmedEnd = text.trimEnd().length;
   const [only] = scan.references;
-  if (scan.references.length === 1 && only.start === trimmedStart && only.end === trimmedEnd) scan.whole = only;
+  if (scan.references.length === 1 && only && only.start === trimmedStart && only.end === trimmedEnd) scan.whole = only;
   if (cache.size >= SCAN_CACHE_LIMIT) cache.clear();
   cache.set(cacheKey, scan);
   return scan;

@@ -147,7 +147,7 @@ function findCycle(index: GraphIndex, cyclic: string[]): string[] {
   }
   if (current === undefined) return cyclic;
   const loop = path.slice(onPath.get(current)).reverse();
-  return [...loop, loop[0]];
+  return loop.length ? [...loop, loop[0] as string] : loop;
 }
 
 function checkParams(node: WorkflowNode, i: number, type: NodeType, isEntry: boolean, issues: ValidationIssue[]) {
@@ -188,7 +188,7 @@ function checkParams(node: WorkflowNode, i: number, type: NodeType, isEntry: boo
     (issue) => {
       // A root-level rule (anyOf of required params) cannot be judged while some values are expressions.
       if (issue.field === `nodes[${i}].data.params`) return deferred.size === 0;
-      const name = issue.field.slice(`nodes[${i}].data.params.`.length).split(/[.[]/)[0];
+      const name = issue.field.slice(`nodes[${i}].data.params.`.length).split(/[.[]/)[0] ?? '';
       return !deferred.has(name);
     },
   );
@@ -275,7 +275,7 @@ export function validateGraph(graph: WorkflowGraph): ValidationIssue[] {
     issues.push({
       field: `nodes[${i}].data.isInput`,
       rule: 'singleInput',
-      message: `node "${node.id}": only one node may receive the run input (data.isInput); "${inputs[0][0].id}" already does`,
+      message: `node "${node.id}": only one node may receive the run input (data.isInput); "${inputs[0]?.[0].id}" already does`,
     });
   }
 

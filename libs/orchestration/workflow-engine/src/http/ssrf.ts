@@ -16,7 +16,7 @@ function parseIPv4(text: string): bigint | undefined {
 }
 
 function parseIPv6(text: string): bigint | undefined {
-  let address = text.split('%')[0];
+  let address = text.split('%')[0] ?? '';
   let tail: bigint | undefined;
   const lastColon = address.lastIndexOf(':');
   if (address.includes('.')) {
@@ -43,7 +43,7 @@ const MAPPED_PREFIX = 0xffffn << 32n;
 
 /** `1.2.3.4` → ::ffff:1.2.3.4, IPv6 as is; undefined when not an address. */
 export function addressToBigInt(address: string): bigint | undefined {
-  const family = isIP(address.split('%')[0]);
+  const family = isIP(address.split('%')[0] ?? '');
   if (family === 4) {
     const v4 = parseIPv4(address);
     return v4 === undefined ? undefined : MAPPED_PREFIX | v4;
@@ -58,7 +58,7 @@ interface Range {
 }
 
 function cidr(text: string): Range {
-  const [address, bitsText] = text.split('/');
+  const [address = '', bitsText] = text.split('/');
   const value = addressToBigInt(address);
   if (value === undefined) throw new Error(`bad CIDR ${text}`);
   const isV4 = isIP(address) === 4;
@@ -115,7 +115,7 @@ const SIX_TO_FOUR = cidr('2002::/16');
 export function forbiddenReason(address: string): string | undefined {
   const value = addressToBigInt(address);
   if (value === undefined) return 'not an IP address';
-  const v6 = isIP(address.split('%')[0]) === 6;
+  const v6 = isIP(address.split('%')[0] ?? '') === 6;
   if (inRange(value, MAPPED)) {
     if (v6) return 'an IPv4-mapped IPv6 address';
   } else if (inRange(value, NAT64) || inRange(value, SIX_TO_FOUR)) {
@@ -142,7 +142,7 @@ export function parseAllowList(entries: string[] = []): AllowList {
   for (const raw of entries) {
     const entry = raw.trim().toLowerCase().replace(/^\[|\]$/g, '');
     if (!entry) continue;
-    const address = entry.split('/')[0];
+    const address = entry.split('/')[0] ?? '';
     if (isIP(address)) list.ranges.push(cidr(entry));
     else if (entry.startsWith('*.')) list.suffixes.push(entry.slice(1));
     else list.hosts.push(entry);
@@ -199,5 +199,7 @@ export async function resolveTarget(hostname: string, policy: Pick<HttpPolicy, '
       }
     }
   }
-  return addresses[0];
+  const first = addresses[0];
+  if (!first) throw new EngineError('ssrf_refused', `${host} has no address`);
+  return first;
 }
