@@ -10,16 +10,48 @@ export const REDACT_PATHS = [
   'req.headers["x-oauth-access-token"]',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.token',
-  '*.secret',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.apiKey',
-  '*.credentials',
-  'data.token',
-  'data.secret',
 ];
+
+/**
+ * Keys blanked wherever they appear at the top of a log object or one level down (what pino's
+ * `*.password` wildcard paths did: those cost ~8 µs per line, more than the rest of the line).
+ */
+export const REDACTED_KEYS: ReadonlySet<string> = new Set([
+  'password',
+  'token',
+  'secret',
+  'accessToken',
+  'refreshToken',
+  'apiKey',
+  'credential',
+  'credentials',
+  'authorization',
+]);
+
+const CENSOR = '[redacted]';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Error);
+}
+
+/** The log object with sensitive keys blanked (copied where changed, never mutated). */
+export function redactKeys(obj: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const key in obj) {
+    const value = obj[key];
+    let replaced: unknown = value;
+    if (REDACTED_KEYS.has(key) && value !== undefined && value !== null) replaced = CENSOR;
+    else if (isPlainObject(value)) {
+      let inner: Record<string, unknown> | undefined;
+      for (const k in value) {
+        if (REDACTED_KEYS.has(k) && value[k] !== undefined && value[k] !== null) (inner ??= { ...value })[k] = CENSOR;
+      }
+      if (inner) replaced = inner;
+    }
+    if (replaced !== value) (out ??= { ...obj })[key] = replaced;
+  }
+  return out ?? obj;
+}
 
 /** How often buffered log lines are written out at the latest. */
 const FLUSH_EVERY_MS = 250;
@@ -60,8 +92,8 @@ export function createRootLogger(service: string, level = 'info', extra: LoggerO
       level,
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: CENSOR },
+      formatters: { level: (label) => ({ level: label }), log: redactKeys },
       // Lines written while a service handles a NATS request carry its request id, user and organization.
       mixin: () => rpcLogContext.getStore() ?? {},
       ...extra,
