@@ -1,6 +1,6 @@
 import { AUTH_EVENTS_STREAM, AuthEvents } from '@alien/contracts';
 import { EventBus } from '@alien/nest-service';
-import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -17,10 +17,7 @@ export const ORGANIZATION_DELETED_DURABLE = 'catalog-organization-deleted';
  * replays find nothing left to delete).
  */
 @Injectable()
-export class OrganizationDeletionListener implements OnApplicationBootstrap, OnModuleDestroy {
-  private retry?: NodeJS.Timeout;
-  private stopped = false;
-
+export class OrganizationDeletionListener implements OnApplicationBootstrap {
   constructor(
     private readonly events: EventBus,
     @InjectDataSource() private readonly db: DataSource,
@@ -32,26 +29,12 @@ export class OrganizationDeletionListener implements OnApplicationBootstrap, OnM
   }
 
   onApplicationBootstrap(): void {
-    void this.subscribe(0);
-  }
-
-  /** auth creates its event stream when it starts; until then, keep trying (without holding up our start). */
-  private async subscribe(attempt: number): Promise<void> {
-    if (this.stopped) return;
-    try {
-      await this.events.handleDurably({
-        stream: AUTH_EVENTS_STREAM,
-        event: AuthEvents.organizationDeleted,
-        durable: ORGANIZATION_DELETED_DURABLE,
-        handle: (event) => this.removeOrganization(event.organizationId),
-      });
-      this.logger.info({ durable: ORGANIZATION_DELETED_DURABLE }, 'consuming organization deletions');
-    } catch (err) {
-      const delay = Math.min(5_000, 100 * 2 ** attempt);
-      if (attempt % 5 === 0) this.logger.warn({ err, attempt, delay }, 'cannot consume organization deletions yet; retrying');
-      this.retry = setTimeout(() => void this.subscribe(attempt + 1), delay);
-      this.retry.unref();
-    }
+    this.events.consumeWhenAvailable({
+      stream: AUTH_EVENTS_STREAM,
+      event: AuthEvents.organizationDeleted,
+      durable: ORGANIZATION_DELETED_DURABLE,
+      handle: (event) => this.removeOrganization(event.organizationId),
+    });
   }
 
   async removeOrganization(organizationId: number): Promise<void> {
@@ -63,10 +46,5 @@ export class OrganizationDeletionListener implements OnApplicationBootstrap, OnM
     });
     await this.garbage.purge(objects);
     this.logger.info({ organizationId, ...counts }, 'organization removed from the catalog');
-  }
-
-  onModuleDestroy(): void {
-    this.stopped = true;
-    clearTimeout(this.retry);
   }
 }

@@ -1,6 +1,6 @@
 import { AUTH_EVENTS_STREAM, AuthEvents } from '@alien/contracts';
 import { EventBus } from '@alien/nest-service';
-import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { ClustersService } from './clusters.service';
 
@@ -13,9 +13,7 @@ export const ORGANIZATION_DELETED_CONSUMER = 'orchestration-organization-deleted
  * starts, so until it exists the subscription is retried in the background.
  */
 @Injectable()
-export class OrganizationDeletedConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private stopped = false;
-
+export class OrganizationDeletedConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly events: EventBus,
     private readonly clusters: ClustersService,
@@ -25,30 +23,14 @@ export class OrganizationDeletedConsumer implements OnApplicationBootstrap, OnMo
   }
 
   onApplicationBootstrap(): void {
-    void this.subscribe();
-  }
-
-  onModuleDestroy(): void {
-    this.stopped = true;
-  }
-
-  private async subscribe(): Promise<void> {
-    for (let attempt = 0; !this.stopped; attempt++) {
-      try {
-        await this.events.handleDurably({
-          stream: AUTH_EVENTS_STREAM,
-          event: AuthEvents.organizationDeleted,
-          durable: ORGANIZATION_DELETED_CONSUMER,
-          handle: async ({ organizationId }) => {
-            const result = await this.clusters.removeOrganization(organizationId);
-            this.logger.info({ organizationId, ...result }, 'organization deleted: its clusters removed, its shares revoked');
-          },
-        });
-        return;
-      } catch (err) {
-        if (attempt >= 3) this.logger.warn({ err, attempt }, 'waiting for the auth event stream');
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** attempt)));
-      }
-    }
+    this.events.consumeWhenAvailable({
+      stream: AUTH_EVENTS_STREAM,
+      event: AuthEvents.organizationDeleted,
+      durable: ORGANIZATION_DELETED_CONSUMER,
+      handle: async ({ organizationId }) => {
+        const result = await this.clusters.removeOrganization(organizationId);
+        this.logger.info({ organizationId, ...result }, 'organization deleted: its clusters removed, its shares revoked');
+      },
+    });
   }
 }

@@ -145,7 +145,31 @@ export class EventBus implements OnModuleInit, OnModuleDestroy {
     })();
   }
 
+  /**
+   * handleDurably, started in the background and retried (with back-off) until the stream exists: the
+   * service that owns a stream creates it when it starts, possibly after the services that react to it.
+   */
+  consumeWhenAvailable<T>(options: DurableHandlerOptions<T>): void {
+    const attempt = (n: number): void => {
+      if (this.stopped) return;
+      this.handleDurably(options).then(
+        () => this.logger.info({ durable: options.durable, subject: options.event.subject }, 'consuming'),
+        (err: unknown) => {
+          const delay = Math.min(5_000, 200 * 2 ** n);
+          if (n >= 3 && n % 5 === 3) this.logger.warn({ err, attempt: n, delay, stream: options.stream }, 'waiting for the event stream');
+          this.retries.add(setTimeout(() => attempt(n + 1), delay).unref());
+        },
+      );
+    };
+    attempt(0);
+  }
+
+  private stopped = false;
+  private readonly retries = new Set<NodeJS.Timeout>();
+
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.retries) clearTimeout(timer);
     await Promise.allSettled(this.consumers.map((c) => c.close()));
     await this.nc?.drain().catch(() => undefined);
   }
