@@ -131,6 +131,20 @@ describe('foundation: bad input gets a clear envelope, never a 500 (shared platf
       expect(numeric.body.error.messages).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'name', rule: 'string' })]));
     });
 
+    it('null for a field that is not nullable (a name or slug on PATCH) → 422 rule nullable (it reached the service: a 500)', async () => {
+      const org = (await admin.post('/organizations', { name: 'Nullable names' })).body.data.id;
+      for (const body of [{ name: null }, { slug: null }]) {
+        const field = Object.keys(body)[0] as string;
+        for (const res of [await admin.patch(`/organizations/${org}`, body), await admin.patch('/tags/1', body)]) {
+          expectErrorEnvelope(res, 422);
+          expect(res.body.error.messages).toEqual([{ field, rule: 'nullable', message: `${field} must not be null` }]);
+        }
+      }
+      expect((await admin.get(`/organizations/${org}`)).body.data.name).toBe('Nullable names');
+      // A field documented as nullable still takes null (it clears the value).
+      expect((await admin.patch('/tags/1', { description: null })).status).toBe(200);
+    });
+
     it('a NUL character in a text field → 422 (Postgres refuses NUL in text: this was a 500)', async () => {
       expectValidation(await admin.post('/tags', { name: 'nul\u0000byte' }), 'name', 'string');
       expectValidation(await admin.patch('/tags/1', { description: 'a\u0000' }), 'description', 'string');

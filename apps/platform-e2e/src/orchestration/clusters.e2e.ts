@@ -122,9 +122,9 @@ describe('cluster registry', () => {
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, status: 'online' }), 'status', 'unknownField');
     const patch = (body: unknown) => as(owner).patch(`/clusters/${clusterId}`, body);
     expectValidation(await patch({}), 'body', 'required');
-    expectInvalid(await patch({ name: null }), 'name', 'string');
-    expectValidation(await patch({ baseUrl: null }), 'baseUrl', 'url');
-    expectInvalid(await patch({ suspended: null }), 'suspended', 'boolean');
+    expectInvalid(await patch({ name: null }), 'name', 'nullable');
+    expectValidation(await patch({ baseUrl: null }), 'baseUrl', 'nullable');
+    expectInvalid(await patch({ suspended: null }), 'suspended', 'nullable');
     expectValidation(await patch({ baseUrl: 'gopher://x' }), 'baseUrl', 'url');
     expectValidation(await as(owner).get('/clusters?status=broken'), 'status', 'enum');
     expectValidation(await as(owner).get('/clusters/abc'), 'id', 'number');

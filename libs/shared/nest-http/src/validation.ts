@@ -87,8 +87,30 @@ class BodyValidationPipe extends ValidationPipe {
     if (metadata.type !== 'body') return Promise.resolve(value);
     const problem = inspectBody(value);
     if (problem) return Promise.reject(ApiError.validation([problem]));
+    const nulls = nullsNotAllowed(value, metadata.metatype);
+    if (nulls.length) return Promise.reject(ApiError.validation(nulls));
     return super.transform(value, metadata);
   }
+}
+
+/** Where @nestjs/swagger keeps a DTO property's documented schema (nullable included). */
+const SWAGGER_PROPERTY = 'swagger/apiModelProperties';
+
+/**
+ * `null` is a value only for fields documented `nullable` (it clears them). Everywhere else it is
+ * refused here: optional fields (PartialType, IsOptional) would otherwise let `{"name": null}` through
+ * to the service, which then failed (a 500) or stored a null the schema forbids.
+ */
+export function nullsNotAllowed(body: unknown, metatype: ArgumentMetadata['metatype']): ValidationMessage[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !metatype?.prototype) return [];
+  const out: ValidationMessage[] = [];
+  for (const [field, v] of Object.entries(body)) {
+    if (v !== null) continue;
+    const documented = Reflect.getMetadata(SWAGGER_PROPERTY, metatype.prototype, field) as { nullable?: boolean } | undefined;
+    // Unknown fields are the whitelist's business (422 unknownField).
+    if (documented && documented.nullable !== true) out.push({ field, rule: 'nullable', message: `${field} must not be null` });
+  }
+  return out;
 }
 
 /** Body validation: unknown fields are refused, every failure comes back as one 422 envelope. */

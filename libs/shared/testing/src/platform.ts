@@ -94,6 +94,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     NATS_URL: natsUrl,
     NATS_SUBJECT_PREFIX: subjectPrefix,
     HEALTH_PORT: '0',
+    // Several platforms run at once (suites in parallel, test runs beside each other): small pools keep
+    // them inside Postgres's default 100 connections.
+    DATABASE_POOL_SIZE: '4',
     LOG_LEVEL: options.logLevel ?? 'info',
     // Per-run keys: secrets at rest (orchestration, proxy, catalog) and the identity assertions the proxy signs.
     SECRETS_KEY_RING: generateKeyRingSpec('t1'),

@@ -1,6 +1,7 @@
 import { CLUSTER_STATUSES, ClusterFields, ClusterStatus, ClusterView, DEFAULT_HEALTH_PATH, MAX_CLUSTER_SHARES } from '@alien/orchestration/contracts';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN, MAX_ID } from '@alien/slug';
 import { baseUrlError, fixedPathError } from '@alien/upstream';
+import { DescriptionField, IfPresent, IfSet, SlugField } from '@alien/nest-http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -14,7 +15,6 @@ import {
   MaxLength,
   Min,
   ValidateBy,
-  ValidateIf,
   ValidationOptions,
 } from 'class-validator';
 
@@ -47,9 +47,7 @@ export function IsUpstreamPath(options?: ValidationOptions & { query?: boolean }
 }
 
 /** Present → validated, even when null (null is refused by the validators that follow). */
-const IfPresent = () => ValidateIf((_: unknown, v: unknown) => v !== undefined);
 /** Present and not null → validated (null clears the field). */
-const IfSet = () => ValidateIf((_: unknown, v: unknown) => v !== undefined && v !== null);
 const NOT_BLANK = /\S/;
 
 export class ClusterDto implements ClusterView {
@@ -90,10 +88,7 @@ export class CreateClusterDto implements ClusterFields {
   @Matches(SLUG_PATTERN, { message: `slug must match ${SLUG_PATTERN.source}` })
   slug?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
-  @IfSet()
-  @IsString()
-  @MaxLength(2000)
+  @DescriptionField()
   description?: string | null;
 
   @ApiProperty({ example: 'https://data.example.org', description: 'http or https, a host, no user:password@, no query; requests go to baseUrl + the rest of the proxy path' })
@@ -147,17 +142,10 @@ export class UpdateClusterDto implements Partial<ClusterFields> {
   @Matches(NOT_BLANK, { message: 'name must not be blank' })
   name?: string;
 
-  @ApiPropertyOptional({ pattern: SLUG_PATTERN.source })
-  @IfPresent()
-  @IsString()
-  @MaxLength(SLUG_MAX_LENGTH)
-  @Matches(SLUG_PATTERN, { message: `slug must match ${SLUG_PATTERN.source}` })
+  @SlugField('A new slug')
   slug?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
-  @IfSet()
-  @IsString()
-  @MaxLength(2000)
+  @DescriptionField()
   description?: string | null;
 
   @ApiPropertyOptional({ example: 'https://data.example.org' })

@@ -18,13 +18,12 @@ import {
   UsageLine,
   UsageSummary,
 } from '@alien/proxy/contracts';
-import { MAX_ID, SLUG_MAX_LENGTH, SLUG_PATTERN } from '@alien/slug';
+import { MAX_ID, SLUG_PATTERN } from '@alien/slug';
 import { baseUrlError, fixedPathError } from '@alien/upstream';
+import { DescriptionField, IfPresent, IfSet, SlugField } from '@alien/nest-http';
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsString, Length, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsString, Length, Matches, Max, Min, ValidateBy } from 'class-validator';
 
-const IfPresent = () => ValidateIf((_: unknown, v: unknown) => v !== undefined);
-const IfSet = () => ValidateIf((_: unknown, v: unknown) => v !== undefined && v !== null);
 const NOT_BLANK = /\S/;
 
 function authProblem(value: unknown): string | null {
@@ -101,17 +100,10 @@ export class CreateConnectorDto implements ConnectorFields {
   @Matches(NOT_BLANK, { message: 'name must not be blank' })
   name: string;
 
-  @ApiPropertyOptional({ pattern: SLUG_PATTERN.source, description: 'Derived from name when omitted' })
-  @IfPresent()
-  @IsString()
-  @MaxLength(SLUG_MAX_LENGTH)
-  @Matches(SLUG_PATTERN, { message: `slug must match ${SLUG_PATTERN.source}` })
+  @SlugField()
   slug?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
-  @IfSet()
-  @IsString()
-  @MaxLength(2000)
+  @DescriptionField()
   description?: string | null;
 
   @ApiProperty({ example: 'https://api.deepl.com' })
@@ -151,17 +143,10 @@ export class UpdateConnectorDto implements Partial<ConnectorFields> {
   @Matches(NOT_BLANK, { message: 'name must not be blank' })
   name?: string;
 
-  @ApiPropertyOptional({ pattern: SLUG_PATTERN.source })
-  @IfPresent()
-  @IsString()
-  @MaxLength(SLUG_MAX_LENGTH)
-  @Matches(SLUG_PATTERN, { message: `slug must match ${SLUG_PATTERN.source}` })
+  @SlugField('A new slug')
   slug?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
-  @IfSet()
-  @IsString()
-  @MaxLength(2000)
+  @DescriptionField()
   description?: string | null;
 
   @ApiPropertyOptional()
@@ -215,10 +200,7 @@ export class CreateEndpointDto implements EndpointFields {
   @Matches(OPERATION_ID_PATTERN, { message: `operationId must match ${OPERATION_ID_PATTERN.source}` })
   operationId: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
-  @IfSet()
-  @IsString()
-  @MaxLength(2000)
+  @DescriptionField()
   description?: string | null;
 
   @ApiProperty({ enum: ENDPOINT_METHODS })
@@ -247,10 +229,7 @@ export class UpdateEndpointDto implements Partial<EndpointFields> {
   @Matches(OPERATION_ID_PATTERN, { message: `operationId must match ${OPERATION_ID_PATTERN.source}` })
   operationId?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
-  @IfSet()
-  @IsString()
-  @MaxLength(2000)
+  @DescriptionField()
   description?: string | null;
 
   @ApiPropertyOptional({ enum: ENDPOINT_METHODS })
