@@ -255,6 +255,28 @@ describe('entries and their files (local disk storage)', () => {
     expect(storedObjects(storageDir).objects).toContain(row?.object_id);
   });
 
+  it('a multipart body that ends inside the file part (whole HTTP body sent, no closing boundary) is 400; the catalog keeps serving', async () => {
+    // Found by the outside-in pass: busboy failed the file stream ("Unexpected end of form") with no
+    // listener on it, and the catalog process died (every catalog route then 503/504).
+    const boundary = 'cutform';
+    const body =
+      `--${boundary}\r\ncontent-disposition: form-data; name="metadata"\r\n\r\n{"title":"Cut"}\r\n` +
+      `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="cut-form.txt"\r\ncontent-type: text/plain\r\n\r\nabc`;
+    for (let i = 0; i < 3; i++) {
+      const res = await rawHttp(
+        gatewayUrl,
+        `POST ${base()} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${owner.actor.token}\r\nconnection: close\r\n` +
+          `content-type: multipart/form-data; boundary=${boundary}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      expectErrorEnvelope(res, 400);
+      expect(['upload_truncated', 'bad_multipart']).toContain(res.body.error.code);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await owner.api.get(`/datasets/${dataset.id}`)).status).toBe(200);
+    expect((await owner.api.get(`${base()}?q=cut-form`)).body.data).toEqual([]);
+    expect(await until(orphans, isClean)).toEqual(NO_ORPHANS);
+  });
+
   it('lists entries paginated, filtered by status and key; PATCH status needs a file; ready catches up with the schema', async () => {
     const list = await owner.api.get(`${base()}?perPage=2&orderBy=key`);
     expect(list.status).toBe(200);
