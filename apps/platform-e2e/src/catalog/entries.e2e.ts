@@ -255,6 +255,20 @@ describe('entries and their files (local disk storage)', () => {
     expect(storedObjects(storageDir).objects).toContain(row?.object_id);
   });
 
+  it('schema fields and metadata keys named like Object.prototype members (constructor, toString…) are kept and checked', async () => {
+    // Found by the outside-in pass: the gateway dropped such keys without a word (a schema with a field
+    // "constructor" was saved without it), and the catalog then read absent ones off Object.prototype.
+    const schema = { fields: { constructor: { type: 'string', required: true }, toString: { type: 'string' }, valueOf: { type: 'integer' } } };
+    const odd = await createDataset(owner.api, (await registerCluster(owner)).id, { schema });
+    expect(odd.schema).toEqual({ version: 1, fields: schema.fields });
+    const path = `/datasets/${odd.id}/entries`;
+    const entry = await owner.api.post(path, { key: 'proto.txt', metadata: { constructor: 'built', valueOf: 3 } });
+    expect(entry.status).toBe(201);
+    expect(entry.body.data.metadata).toEqual({ constructor: 'built', valueOf: 3 });
+    expectValidation(await owner.api.post(path, { key: 'proto2.txt', metadata: { valueOf: 3 } }), 'metadata.constructor', 'required');
+    expectValidation(await owner.api.post(path, { key: 'proto3.txt', metadata: { constructor: 'c', toString: 5 } }), 'metadata.toString', 'type');
+  });
+
   it('a multipart body that ends inside the file part (whole HTTP body sent, no closing boundary) is 400; the catalog keeps serving', async () => {
     // Found by the outside-in pass: busboy failed the file stream ("Unexpected end of form") with no
     // listener on it, and the catalog process died (every catalog route then 503/504).
