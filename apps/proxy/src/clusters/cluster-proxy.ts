@@ -67,7 +67,7 @@ export class ClusterProxy implements OnModuleDestroy {
       const idProblem = idError('id', rawId);
       if (idProblem) throw ApiError.validation([idProblem]);
       const clusterId = Number(rawId);
-      identity = await this.identities.resolve(req.headers, requestId);
+      identity = await this.identities.resolve(req, requestId);
       if (identity.userId === null) throw ApiError.unauthenticated('Authentication required');
       const { path, query } = splitUrl(rest);
       const pathProblem = subpathError(path);

@@ -127,7 +127,7 @@ export class ExternalApiProxy implements OnModuleDestroy {
 
   /** A client: authenticated like everywhere (401), and a call costs money, so `read` tokens are refused. */
   private async clientCaller(req: IncomingMessage, requestId: string): Promise<{ identity: Identity; jobId: null }> {
-    const identity = await this.identities.resolve(req.headers, requestId);
+    const identity = await this.identities.resolve(req, requestId);
     if (identity.userId === null) throw ApiError.unauthenticated('Authentication required');
     if (!identity.abilities.includes('write')) throw ApiError.forbidden('This token is read-only', 'read_only_token');
     return { identity, jobId: null };
