@@ -116,6 +116,17 @@ describe('proxies: what real clients send', () => {
   it.each([
     ['through :3333', () => gatewayUrl],
     ['straight at the proxy app', () => proxyUrl],
+  ])('an Expect other than 100-continue is a 417 envelope %s (Node answered a bare 417)', async (_where, url) => {
+    const res = await rawHttp(
+      url(),
+      `POST ${externalPath} HTTP/1.1\r\nhost: x\r\nconnection: close\r\nexpect: other\r\nauthorization: Bearer ${owner.token}\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}`,
+    );
+    expectErrorEnvelope(res, 417, 'expectation_failed');
+  });
+
+  it.each([
+    ['through :3333', () => gatewayUrl],
+    ['straight at the proxy app', () => proxyUrl],
   ])('a credential header sent twice is 400 on both proxies %s, as at the gateway; nothing reaches the upstreams', async (_where, url) => {
     const before = fake.requests.length + third.requests.length;
     for (const second of [owner.token, other.token]) {
