@@ -15,7 +15,7 @@ import {
 import { findPage, likePattern, saveWithUniqueSlug } from '@alien/persistence';
 import { KeyRing } from '@alien/secrets';
 import { BatchQuery, IdOrSlug, MAX_ID, orderByRequest } from '@alien/slug';
-import { baseUrlError, fixedPathError, normalizeBaseUrl } from '@alien/upstream';
+import { baseUrlError, fixedPathError, headerValueError, normalizeBaseUrl } from '@alien/upstream';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
@@ -262,6 +262,8 @@ export class ClustersService {
       const problem = fixedPathError(req.healthPath, 'healthPath', { query: true });
       if (problem) messages.push({ field: 'healthPath', rule: 'path', message: problem });
     }
+    const credentialProblem = headerValueError(req.credential, 'credential');
+    if (credentialProblem) messages.push({ field: 'credential', rule: 'regex', message: credentialProblem });
     const shares = req.sharedWithOrganizationIds;
     if (shares !== undefined) {
       if (!Array.isArray(shares) || shares.length > MAX_CLUSTER_SHARES) {

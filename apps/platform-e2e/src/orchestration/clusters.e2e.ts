@@ -115,6 +115,12 @@ describe('cluster registry', () => {
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, healthPath: '../admin' }), 'healthPath', 'path');
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, healthPath: '//evil.example/health' }), 'healthPath', 'path');
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, credential: 'c'.repeat(4097) }), 'credential', 'length');
+    // Sent as `Authorization: Bearer …`: a line break or other control character was accepted, then
+    // every proxied request failed with 502 (found by the outside-in pass).
+    for (const credential of ['a\r\nx-evil: 1', 'tab\there', 'non-ascii-ключ']) {
+      expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, credential }), 'credential', 'regex');
+      expectValidation(await as(owner).patch(`/clusters/${clusterId}`, { credential }), 'credential', 'regex');
+    }
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, suspended: 'yes' }), 'suspended', 'boolean');
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, sharedWithOrganizationIds: [0] }), 'sharedWithOrganizationIds', 'min');
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, sharedWithOrganizationIds: [ownerOrg] }), 'sharedWithOrganizationIds', 'notOwn');

@@ -137,6 +137,11 @@ describe('external APIs', () => {
       expectValidation(await post({ ...body, visibility: 'secret' }), 'visibility', 'enum');
       expectValidation(await post({ ...body, organizationIds: [-1] }), 'organizationIds', 'min');
       expectValidation(await post({ ...body, extra: 1 }), 'extra', 'unknownField');
+      // Sent in a header or the query string: a line break was accepted, then every call was a 502.
+      for (const secret of ['a\r\nx-evil: 1', 'tab\there', 'non-ascii-ключ']) {
+        expectValidation(await post({ ...body, secret }), 'secret', 'regex');
+        expectValidation(await as(admin).patch(`/external-apis/${connector}`, { secret }), 'secret', 'regex');
+      }
       const slug = (await as(admin).get(`/external-apis/${connector}`)).body.data.slug;
       expectErrorEnvelope(await post({ ...body, slug }), 409, 'slug_taken');
       expectValidation(await as(admin).patch(`/external-apis/${connector}`, {}), 'body', 'required');

@@ -13,7 +13,7 @@ import {
 } from '@alien/proxy/contracts';
 import { KeyRing } from '@alien/secrets';
 import { IdOrSlug, MAX_ID } from '@alien/slug';
-import { baseUrlError, normalizeBaseUrl } from '@alien/upstream';
+import { baseUrlError, headerValueError, normalizeBaseUrl } from '@alien/upstream';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
@@ -198,5 +198,7 @@ export function validateConnector(req: Partial<ConnectorFields>, creating: boole
   if (req.secret !== undefined && req.secret !== null && (typeof req.secret !== 'string' || req.secret.length < 1 || req.secret.length > 4096)) {
     bad('secret', 'length', 'secret must be 1-4096 characters');
   }
+  const secretProblem = headerValueError(req.secret, 'secret');
+  if (secretProblem) bad('secret', 'regex', secretProblem);
   if (messages.length) throw ApiError.validation(messages);
 }

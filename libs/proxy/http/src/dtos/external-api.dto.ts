@@ -19,7 +19,7 @@ import {
   UsageSummary,
 } from '@alien/proxy/contracts';
 import { MAX_ID, SLUG_MAX_LENGTH, SLUG_PATTERN } from '@alien/slug';
-import { baseUrlError, fixedPathError } from '@alien/upstream';
+import { HEADER_SAFE_VALUE, baseUrlError, fixedPathError } from '@alien/upstream';
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsString, Length, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
 
@@ -126,6 +126,7 @@ export class CreateConnectorDto implements ConnectorFields {
   @IfSet()
   @IsString()
   @Length(1, 4096)
+  @Matches(HEADER_SAFE_VALUE, { message: 'secret must be printable ASCII (it is sent in a header or the query string)' })
   secret?: string | null;
 
   @ApiPropertyOptional({ enum: CONNECTOR_VISIBILITIES, default: 'public' })
@@ -178,6 +179,7 @@ export class UpdateConnectorDto implements Partial<ConnectorFields> {
   @IfSet()
   @IsString()
   @Length(1, 4096)
+  @Matches(HEADER_SAFE_VALUE, { message: 'secret must be printable ASCII (it is sent in a header or the query string)' })
   secret?: string | null;
 
   @ApiPropertyOptional({ enum: CONNECTOR_VISIBILITIES })
