@@ -128,7 +128,7 @@ describe('external APIs', () => {
       expectErrorEnvelope(await as(member).delete(`/external-apis/${connector}`), 403);
       expectErrorEnvelope(await as(member).post(`/external-apis/${connector}/endpoints`, {}), 403);
       const post = (b: unknown) => as(admin).post('/external-apis', b);
-      for (const baseUrl of ['file:///etc/passwd', 'gopher://127.0.0.1:70/', 'http://u:p@127.0.0.1', 'http://']) {
+      for (const baseUrl of ['file:///etc/passwd', 'gopher://127.0.0.1:70/', 'http://u:p@127.0.0.1', 'http://', 'http://169.254.169.254', 'http://[fd00:ec2::254]']) {
         expectValidation(await post({ ...body, baseUrl }), 'baseUrl', 'url');
       }
       for (const auth of [{ type: 'basic' }, { type: 'header' }, { type: 'header', name: 'Host' }, { type: 'header', name: 'bad header' }, { type: 'query', name: 'a&b' }, { type: 'bearer', name: 'x' }, 'bearer']) {

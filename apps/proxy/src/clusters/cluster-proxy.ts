@@ -6,7 +6,7 @@ import { requestIdOf } from '@alien/nest-http';
 import { IdentityService } from '@alien/nest-identity';
 import { ForwardResult, forward, writeErrorEnvelope } from '@alien/proxy/streaming';
 import { idError } from '@alien/slug';
-import { endToEndHeaders, splitUrl, subpathError } from '@alien/upstream';
+import { endToEndHeaders, guardedConnector, splitUrl, subpathError } from '@alien/upstream';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -43,7 +43,8 @@ function hasBody(req: IncomingMessage, length: number | null): boolean {
  */
 @Injectable()
 export class ClusterProxy implements OnModuleDestroy {
-  readonly agent = new Agent({ keepAliveTimeout: 4_000, connect: { timeout: 10_000 } });
+  /** Never towards link-local (cloud metadata) or unspecified addresses, written or resolved. */
+  readonly agent = new Agent({ keepAliveTimeout: 4_000, connect: guardedConnector({ timeout: 10_000 }) });
 
   constructor(
     private readonly identities: IdentityService,
