@@ -36,7 +36,7 @@ export function baseUrlError(value: unknown, field = 'baseUrl'): string | null {
   if (url.hash || value.includes('#')) return `${field} must not have a fragment`;
   // After parsing: `http://2852039166/` and `http://0xa9fea9fe/` are 169.254.169.254 too.
   const refused = refusedAddressReason(url.hostname);
-  if (refused) return `${field} must not point at ${refused}`;
+  if (refused) return `${field} must not point at ${url.hostname}: ${refused}`;
   return null;
 }
 

@@ -23,9 +23,7 @@ export function refusedAddressReason(address: string): string | null {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare)?.[1];
   const refused = mapped ? REFUSED.check(mapped, 'ipv4') : REFUSED.check(bare, family === 4 ? 'ipv4' : 'ipv6');
   if (!refused) return null;
-  return /^(169\.254\.|fe[89ab])|^fd00:ec2::254$/i.test(mapped ?? bare)
-    ? `${bare} is a link-local address (cloud metadata lives there)`
-    : `${bare} is not a routable address`;
+  return /^(169\.254\.|fe[89ab])|^fd00:ec2::254$/i.test(mapped ?? bare) ? 'a link-local address (cloud metadata lives there)' : 'not a routable address';
 }
 
 export class EgressRefusedError extends Error {
