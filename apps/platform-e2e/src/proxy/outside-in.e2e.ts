@@ -127,6 +127,21 @@ describe('proxies: what real clients send', () => {
   it.each([
     ['through :3333', () => gatewayUrl],
     ['straight at the proxy app', () => proxyUrl],
+  ])('TRACE is not forwarded to a cluster (it would echo the cluster credential back): 405 envelope %s', async (_where, url) => {
+    const before = fake.requests.length;
+    const res = await rawHttp(url(), `TRACE ${clusterBase}/echo/trace HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${owner.token}\r\n\r\n`);
+    expectErrorEnvelope(res, 405, 'method_not_allowed');
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it('CONNECT straight at the proxy app is a 405 envelope (the connection was dropped without an answer)', async () => {
+    const res = await rawHttp(proxyUrl, `CONNECT 127.0.0.1:22 HTTP/1.1\r\nhost: 127.0.0.1:22\r\n\r\n`);
+    expectErrorEnvelope(res, 405, 'method_not_allowed');
+  });
+
+  it.each([
+    ['through :3333', () => gatewayUrl],
+    ['straight at the proxy app', () => proxyUrl],
   ])('a credential header sent twice is 400 on both proxies %s, as at the gateway; nothing reaches the upstreams', async (_where, url) => {
     const before = fake.requests.length + third.requests.length;
     for (const second of [owner.token, other.token]) {

@@ -67,6 +67,8 @@ export class ClusterProxy implements OnModuleDestroy {
     try {
       const idProblem = idError('id', rawId);
       if (idProblem) throw ApiError.validation([idProblem]);
+      // A cluster that implements TRACE echoes the request back: our headers, its credential included.
+      if (req.method === 'TRACE') throw new ApiError(405, 'TRACE is not forwarded to clusters', 'method_not_allowed');
       const clusterId = Number(rawId);
       identity = await this.identities.resolve(req, requestId);
       if (identity.userId === null) throw ApiError.unauthenticated('Authentication required');
