@@ -7,6 +7,7 @@
  * Each prints one JSON line. In production, `create-user --platform-admin` bootstraps the first admin.
  */
 import { Ability, generateAccessToken, hashAccessToken, isAbility, lastFour } from '@alien/identity';
+import { isEmail } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import { loadCliConfig } from './config';
 import { authDataSourceOptions } from './database/data-source';
@@ -35,6 +36,10 @@ async function findOrCreateUser(m: EntityManager, email: string, flags: Flags): 
   const users = m.getRepository(UserEntity);
   const normalized = email.trim().toLowerCase();
   let user = await users.createQueryBuilder('u').where('lower(u.email) = :email', { email: normalized }).getOne();
+  if (!user && (normalized.length > 320 || !isEmail(normalized, { require_tld: false }))) {
+    // The API refuses such an address (422); the CLI created a user "bad email" without a word.
+    throw new Error(`not an email address: ${JSON.stringify(email.slice(0, 100))}`);
+  }
   // An operator vouches for the email of a user they create.
   user ??= users.create({ email: normalized, emailVerified: true });
   if (typeof flags['first'] === 'string') user.firstName = flags['first'];

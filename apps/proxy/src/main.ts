@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { createRootLogger, flushLogs, onShutdownSignal, runMain } from '@alien/logging';
-import { closeHttpServer } from '@alien/nest-http';
+import { ApiError } from '@alien/envelope';
+import { closeHttpServer, requestIdOf } from '@alien/nest-http';
+import { refuseConnect, writeErrorEnvelope } from '@alien/proxy/streaming';
 import { PrefixedServerNats } from '@alien/nest-rpc';
 import { NATS_SERVER, ReadinessService } from '@alien/nest-service';
 import { CustomStrategy } from '@nestjs/microservices';
@@ -22,7 +24,12 @@ runMain('proxy', async () => {
     serverFactory: (handler: RequestListener) =>
       createServer((req, res) => {
         if (!plane.current?.route(req, res)) handler(req, res);
-      }),
+      })
+        .on('connect', refuseConnect)
+        .on('checkExpectation', (req, res) => {
+          // An Expect other than 100-continue: Node's own answer is a bare 417 without an envelope.
+          writeErrorEnvelope(req, res, new ApiError(417, 'Only "Expect: 100-continue" is supported', 'expectation_failed'), requestIdOf(req, res));
+        }),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ProxyModule.register(config, logger), adapter, {
     bufferLogs: true,

@@ -1,7 +1,8 @@
 import { AiModelListRequest, AiModelPatch, AiModelView, AiModelWrite, DeletedReply } from '@alien/catalog/contracts';
 import { ApiError, Page } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
-import { BatchQuery, IdOrSlug, slugify } from '@alien/slug';
+import { saveWithUniqueSlug } from '@alien/persistence';
+import { BatchQuery, IdOrSlug } from '@alien/slug';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -116,34 +117,36 @@ export class AiModelsService {
       { field: 'providerId', table: 'providers', ids: [req.providerId] },
       { field: 'tagIds', table: 'tags', ids: req.tagIds ?? [] },
     ]);
-    const slug = req.slug ?? slugify(req.name);
-    const id = await this.db.transaction(async (m) => {
-      await this.assertSlugFree(m, organizationId, slug);
-      const rows: { id: number }[] = await m.query(
-        `INSERT INTO "catalog"."ai_models" ("organization_id", "name", "slug", "description", "version", "model_type", "provider_id", "api_url",
-           "pricing_type", "price_per_input_token", "price_per_output_token", "context_window", "visibility", "created_by")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING "id"`,
-        [
-          organizationId,
-          req.name.trim(),
-          slug,
-          req.description ?? null,
-          req.version ?? null,
-          req.modelType,
-          req.providerId ?? null,
-          req.apiUrl,
-          req.pricingType,
-          req.pricePerInputToken ?? null,
-          req.pricePerOutputToken ?? null,
-          req.contextWindow ?? null,
-          req.visibility ?? 'private',
-          ctx.identity.userId,
-        ],
-      );
-      const id = (rows[0] as { id: number }).id;
-      await this.setTags(m, id, req.tagIds ?? []);
-      return id;
-    });
+    // A derived slug moves on to `-2`, `-3`… (or `model-<random>`); only a chosen one can be 409.
+    const isTaken = (slug: string) => this.slugTaken(this.db, organizationId, slug);
+    const save = (slug: string) =>
+      this.db.transaction(async (m) => {
+        const rows: { id: number }[] = await m.query(
+          `INSERT INTO "catalog"."ai_models" ("organization_id", "name", "slug", "description", "version", "model_type", "provider_id", "api_url",
+             "pricing_type", "price_per_input_token", "price_per_output_token", "context_window", "visibility", "created_by")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING "id"`,
+          [
+            organizationId,
+            req.name.trim(),
+            slug,
+            req.description ?? null,
+            req.version ?? null,
+            req.modelType,
+            req.providerId ?? null,
+            req.apiUrl,
+            req.pricingType,
+            req.pricePerInputToken ?? null,
+            req.pricePerOutputToken ?? null,
+            req.contextWindow ?? null,
+            req.visibility ?? 'private',
+            ctx.identity.userId,
+          ],
+        );
+        const id = (rows[0] as { id: number }).id;
+        await this.setTags(m, id, req.tagIds ?? []);
+        return id;
+      });
+    const id = await saveWithUniqueSlug({ explicit: req.slug, name: req.name, fallback: 'model', what: 'AI model of this owner', isTaken }, save);
     return toAiModelView(await this.visibleRow(ctx, id));
   }
 
@@ -188,12 +191,16 @@ export class AiModelsService {
     return { id, deleted: true };
   }
 
-  private async assertSlugFree(m: Queryable, organizationId: number | null, slug: string): Promise<void> {
+  private async slugTaken(m: Queryable, organizationId: number | null, slug: string): Promise<boolean> {
     const taken: unknown[] = await m.query(`SELECT 1 FROM "catalog"."ai_models" WHERE coalesce("organization_id", 0) = $1 AND "slug" = $2`, [
       organizationId ?? 0,
       slug,
     ]);
-    if (taken.length) throw ApiError.conflict(`An AI model with slug "${slug}" already exists for this owner`, 'slug_taken');
+    return taken.length > 0;
+  }
+
+  private async assertSlugFree(m: Queryable, organizationId: number | null, slug: string): Promise<void> {
+    if (await this.slugTaken(m, organizationId, slug)) throw ApiError.conflict(`An AI model with slug "${slug}" already exists for this owner`, 'slug_taken');
   }
 
   private async setTags(m: Queryable, id: number, tagIds: number[]): Promise<void> {

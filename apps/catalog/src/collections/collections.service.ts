@@ -12,7 +12,8 @@ import {
 } from '@alien/catalog/contracts';
 import { ApiError, Page } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
-import { BatchQuery, slugify } from '@alien/slug';
+import { saveWithUniqueSlug } from '@alien/persistence';
+import { BatchQuery } from '@alien/slug';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -128,10 +129,10 @@ export class CollectionsService {
 
   async create(ctx: RequestContext, req: CollectionWrite): Promise<CollectionView> {
     const organizationId = organizationForCreate(ctx);
-    const slug = req.slug ?? slugify(req.name);
-    const id = await this.db.transaction(async (m) => {
-      await this.assertSlugFree(m, organizationId, slug);
-      const rows: { id: number }[] = await m.query(
+    // A derived slug moves on to `-2`, `-3`… (or `collection-<random>`); only a chosen one can be 409.
+    const isTaken = (slug: string) => this.slugTaken(this.db, organizationId, slug);
+    const id = await saveWithUniqueSlug({ explicit: req.slug, name: req.name, fallback: 'collection', what: 'collection of your organization', isTaken }, async (slug) => {
+      const rows: { id: number }[] = await this.db.query(
         `INSERT INTO "catalog"."collections" ("organization_id", "name", "slug", "description", "visibility", "created_by")
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING "id"`,
         [organizationId, req.name.trim(), slug, req.description ?? null, req.visibility ?? 'private', ctx.identity.userId],
@@ -242,8 +243,12 @@ export class CollectionsService {
     return { collectionId: id, clusters: out };
   }
 
-  private async assertSlugFree(m: Queryable, organizationId: number, slug: string): Promise<void> {
+  private async slugTaken(m: Queryable, organizationId: number, slug: string): Promise<boolean> {
     const taken: unknown[] = await m.query(`SELECT 1 FROM "catalog"."collections" WHERE "organization_id" = $1 AND "slug" = $2`, [organizationId, slug]);
-    if (taken.length) throw ApiError.conflict(`Your organization already has a collection with slug "${slug}"`, 'slug_taken');
+    return taken.length > 0;
+  }
+
+  private async assertSlugFree(m: Queryable, organizationId: number, slug: string): Promise<void> {
+    if (await this.slugTaken(m, organizationId, slug)) throw ApiError.conflict(`Your organization already has a collection with slug "${slug}"`, 'slug_taken');
   }
 }

@@ -10,7 +10,8 @@ import {
 import { parseDatasetSchema, sameFields } from '@alien/catalog/metadata-schema';
 import { ApiError, Page } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
-import { BatchQuery, slugify } from '@alien/slug';
+import { saveWithUniqueSlug } from '@alien/persistence';
+import { BatchQuery } from '@alien/slug';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -184,34 +185,36 @@ export class DatasetsService {
     ]);
     const visible = await this.clusters.visible(ctx, [req.clusterId]);
     if (!visible.has(req.clusterId)) throw ApiError.notFound('Cluster not found', 'cluster_not_found');
-    const slug = req.slug ?? slugify(req.name);
-    const id = await this.db.transaction(async (m) => {
-      await this.assertSlugFree(m, req.clusterId, slug);
-      const rows: { id: number }[] = await m.query(
-        `INSERT INTO "catalog"."datasets" ("organization_id", "cluster_id", "name", "slug", "description", "type", "schema_fields",
-           "pipeline", "visibility", "license_id", "provider_id", "source_id", "access_price", "created_by")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING "id"`,
-        [
-          organizationId,
-          req.clusterId,
-          req.name.trim(),
-          slug,
-          req.description ?? null,
-          req.type,
-          JSON.stringify(schema.fields),
-          JSON.stringify(req.pipeline ?? {}),
-          req.visibility ?? 'private',
-          req.licenseId ?? null,
-          req.providerId ?? null,
-          req.sourceId ?? null,
-          req.accessPrice ?? 0,
-          ctx.identity.userId,
-        ],
-      );
-      const id = (rows[0] as { id: number }).id;
-      await this.setTags(m, id, req.tagIds ?? []);
-      return id;
-    });
+    // A derived slug moves on to `-2`, `-3`… (or `dataset-<random>`); only a chosen one can be 409.
+    const isTaken = (slug: string) => this.slugTaken(this.db, req.clusterId, slug);
+    const save = (slug: string) =>
+      this.db.transaction(async (m) => {
+        const rows: { id: number }[] = await m.query(
+          `INSERT INTO "catalog"."datasets" ("organization_id", "cluster_id", "name", "slug", "description", "type", "schema_fields",
+             "pipeline", "visibility", "license_id", "provider_id", "source_id", "access_price", "created_by")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING "id"`,
+          [
+            organizationId,
+            req.clusterId,
+            req.name.trim(),
+            slug,
+            req.description ?? null,
+            req.type,
+            JSON.stringify(schema.fields),
+            JSON.stringify(req.pipeline ?? {}),
+            req.visibility ?? 'private',
+            req.licenseId ?? null,
+            req.providerId ?? null,
+            req.sourceId ?? null,
+            req.accessPrice ?? 0,
+            ctx.identity.userId,
+          ],
+        );
+        const id = (rows[0] as { id: number }).id;
+        await this.setTags(m, id, req.tagIds ?? []);
+        return id;
+      });
+    const id = await saveWithUniqueSlug({ explicit: req.slug, name: req.name, fallback: 'dataset', what: `dataset on cluster ${req.clusterId}`, isTaken }, save);
     return this.get(ctx, { id });
   }
 
@@ -282,9 +285,13 @@ export class DatasetsService {
     return ids;
   }
 
-  private async assertSlugFree(m: EntityManager, clusterId: number, slug: string): Promise<void> {
+  private async slugTaken(m: Pick<EntityManager, 'query'>, clusterId: number, slug: string): Promise<boolean> {
     const taken: unknown[] = await m.query(`SELECT 1 FROM "catalog"."datasets" WHERE "cluster_id" = $1 AND "slug" = $2`, [clusterId, slug]);
-    if (taken.length) throw ApiError.conflict(`A dataset with slug "${slug}" already exists on cluster ${clusterId}`, 'slug_taken');
+    return taken.length > 0;
+  }
+
+  private async assertSlugFree(m: EntityManager, clusterId: number, slug: string): Promise<void> {
+    if (await this.slugTaken(m, clusterId, slug)) throw ApiError.conflict(`A dataset with slug "${slug}" already exists on cluster ${clusterId}`, 'slug_taken');
   }
 
   private async setTags(m: EntityManager, id: number, tagIds: number[]): Promise<void> {

@@ -233,6 +233,8 @@ export class FilesService {
     let meter: Meter | undefined;
     let objectId: string | undefined;
     let lateField: string | undefined;
+    /** Why the request already failed: the file part's work stops at its next step instead of storing on. */
+    let failure: unknown;
 
     const outcome = new Promise<EntryView>((resolve, reject) => {
       let settled = false;
@@ -240,6 +242,7 @@ export class FilesService {
         if (settled) return;
         settled = true;
         if (error) {
+          failure = error;
           req.unpipe(parser);
           meter?.destroy(error instanceof Error ? error : new Error(String(error)));
           reject(error);
@@ -262,6 +265,13 @@ export class FilesService {
         fields[name] = value;
       });
       parser.on('file', (name, stream, info) => {
+        // busboy fails the part's stream when the form ends inside it ("Unexpected end of form"); an
+        // 'error' nobody listens to would take the whole process down.
+        stream.on('error', () => {
+          const cut = new UploadTruncatedError('the multipart body ended inside the file part');
+          meter?.destroy(cut);
+          finish(cut);
+        });
         if (name !== 'file') {
           stream.resume();
           return finish(ApiError.invalid(name, 'unknownField', `Send the file in the part named "file", not "${name}"`));
@@ -280,8 +290,12 @@ export class FilesService {
           const problems = entryProblems(dataset, { key, contentType, metadata });
           if (problems.length) throw ApiError.validation(problems);
           await this.entries.assertKeyFree(this.db, dataset.id, key);
+          if (failure) throw failure;
           objectId = newObjectId();
           await this.garbage.lease(objectId);
+          // The part may have failed while we waited (a form that ends inside it): piping a dead stream
+          // would leave the store waiting for bytes forever.
+          if (failure) throw failure;
           meter = new Meter(claims.maxBytes);
           stream.once('limit', () => meter?.destroy(new PayloadTooLargeError('file too large')));
           stream.pipe(meter);
@@ -310,6 +324,8 @@ export class FilesService {
       this.logger.info({ entryId: view.id, requestId: claims.requestId, size: view.size, objectId }, 'entry created with its file');
       return view;
     } catch (error) {
+      // The file part's work may still be under way (leasing, storing): let it stop before cleaning up.
+      await stored?.catch(() => undefined);
       if (objectId) await this.garbage.abandon(objectId);
       this.logger.info({ datasetId: claims.datasetId, requestId: claims.requestId, reason: (error as Error)?.name }, 'multipart entry not kept');
       throw transferError(error, claims.maxBytes);

@@ -8,7 +8,7 @@ import { GatewayModule } from '../app.module';
 import { GatewayConfig } from '../config';
 import { OPENAPI_DOCUMENT } from '../docs/docs.controller';
 import { buildOpenApiDocument } from '../docs/openapi-document';
-import { envelopeClientError, envelopeFrameworkErrors, refuseConnect } from './framework-errors';
+import { envelopeClientError, envelopeFrameworkErrors, refuseConnect, refuseExpectation } from './framework-errors';
 import { GatewayLifecycle, installFastifyHooks, logAccess } from './http-hooks';
 import { installJsonParser } from './json-parser';
 import { enforceBodyDeadline } from './body-deadline';
@@ -68,6 +68,7 @@ export async function createGatewayApp(config: GatewayConfig, logger: Pino): Pro
   app.getHttpServer().once('close', () => void passthrough.close());
   await app.init();
   app.getHttpServer().on('connect', refuseConnect);
+  app.getHttpServer().on('checkExpectation', refuseExpectation);
   // The OpenAPI document is built once, after every controller is registered.
   app.get<{ json: string }>(OPENAPI_DOCUMENT).json = JSON.stringify(buildOpenApiDocument(app, config.PUBLIC_URL));
   return app;

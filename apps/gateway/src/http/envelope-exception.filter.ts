@@ -26,6 +26,9 @@ function fromTransportError(error: TransportError, bodyLimit: number): ApiError 
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || /Body cannot be empty/i.test(error.message ?? '')) {
     return new ApiError(400, 'The body is empty but content-type says JSON; send a JSON document', 'empty_body');
   }
+  if (/not valid UTF-8/.test(error.message ?? '')) {
+    return new ApiError(400, 'The body is not valid UTF-8 (JSON is UTF-8)', 'invalid_utf8');
+  }
   // secure-json-parse refuses prototype-polluting keys in otherwise well-formed JSON: say so.
   if (/forbidden prototype property/i.test(error.message ?? '')) {
     return new ApiError(400, 'JSON keys "__proto__" and "constructor.prototype" are not accepted', 'forbidden_json_key');

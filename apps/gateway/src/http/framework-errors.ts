@@ -77,3 +77,19 @@ export function endSocketWithEnvelope(socket: Socket, envelope: ErrorEnvelope, e
 export function refuseConnect(_req: IncomingMessage, socket: Socket): void {
   endSocketWithEnvelope(socket, failure(405, 'CONNECT is not supported: this is an API, not a proxy', 'method_not_allowed'), 'allow: GET, HEAD, POST, PUT, PATCH, DELETE\r\n');
 }
+
+/**
+ * The HTTP server's `checkExpectation` event: an `Expect` other than `100-continue` was answered by
+ * Node itself (a bare 417, no envelope, no request id).
+ */
+export function refuseExpectation(req: IncomingMessage, res: ServerResponse): void {
+  const envelope = failure(417, 'Only "Expect: 100-continue" is supported', 'expectation_failed');
+  const body = JSON.stringify(envelope);
+  res.writeHead(417, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': requestIdOf(req),
+    connection: 'close',
+  });
+  res.end(body);
+}

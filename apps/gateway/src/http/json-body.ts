@@ -23,6 +23,12 @@ export function jsonBodyError(req: IncomingMessage): ApiError | null {
     if (hasBody && charset !== undefined && !/^utf-?8$/i.test(charset)) {
       return new ApiError(415, `Send JSON bodies in UTF-8 (charset=${charset} is not accepted)`, 'unsupported_charset');
     }
+    // Nothing here inflates a body: a gzip-compressed one was read as (broken) text and called a
+    // "size that did not match Content-Length".
+    const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+    if (hasBody && encoding && encoding !== 'identity') {
+      return new ApiError(415, `Send JSON bodies uncompressed (content-encoding ${encoding} is not accepted)`, 'unsupported_content_encoding');
+    }
   }
   return null;
 }

@@ -34,11 +34,26 @@ export function parseJsonBody(text: string): unknown {
   return value;
 }
 
+/** Strict UTF-8 (a byte order mark is kept, so JSON.parse refuses it as before). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The body's bytes as UTF-8 text. Read as a string, bytes that are not UTF-8 became U+FFFD and the
+ * body was refused as one "whose size did not match Content-Length"; now it is refused for what it is.
+ */
+export function decodeJsonBody(body: Buffer): string {
+  try {
+    return UTF8.decode(body);
+  } catch {
+    throw new BodyError('Body is not valid UTF-8', 400);
+  }
+}
+
 export function installJsonParser(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeContentTypeParser(['application/json']);
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(decodeJsonBody(body as Buffer)));
     } catch (error) {
       done(error as Error, undefined);
     }

@@ -6,6 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, QueryRunner } from 'typeorm';
+import { guardedConnector } from '@alien/upstream';
 import { Agent, request } from 'undici';
 import { ORCHESTRATION_CONFIG, OrchestrationConfig } from '../config';
 import { clusterStatus, credentialAad, returnedRows } from './cluster-views';
@@ -34,7 +35,8 @@ export interface CheckResult {
  */
 @Injectable()
 export class ClusterHealthService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly agent = new Agent({ connections: 64, keepAliveTimeout: 1_000 });
+  /** Never towards link-local (cloud metadata) or unspecified addresses, written or resolved. */
+  private readonly agent = new Agent({ connections: 64, keepAliveTimeout: 1_000, connect: guardedConnector() });
   private timer?: NodeJS.Timeout;
   private ticking = false;
   private leader?: QueryRunner;

@@ -12,10 +12,10 @@ import {
   MAX_CLUSTER_SHARES,
   OrchestrationEvents,
 } from '@alien/orchestration/contracts';
-import { findPage, likePattern } from '@alien/persistence';
+import { findPage, likePattern, saveWithUniqueSlug } from '@alien/persistence';
 import { KeyRing } from '@alien/secrets';
-import { BatchQuery, IdOrSlug, MAX_ID, orderByRequest, slugify } from '@alien/slug';
-import { baseUrlError, fixedPathError, normalizeBaseUrl } from '@alien/upstream';
+import { BatchQuery, IdOrSlug, MAX_ID, orderByRequest } from '@alien/slug';
+import { baseUrlError, fixedPathError, headerValueError, normalizeBaseUrl } from '@alien/upstream';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
@@ -126,34 +126,13 @@ export class ClustersService {
     }
     if (!managesCluster(ctx, { organizationId: org })) throw ApiError.forbidden('Only owners and admins can register clusters');
     this.validate(req, org, true);
-    const slug = req.slug ?? slugify(req.name);
-    const cluster = await this.db.transaction(async (m) => {
-      const repo = m.getRepository(ClusterEntity);
-      await this.assertSlugFree(m, org, slug);
-      const saved = await repo.save(
-        repo.create({
-          organizationId: org,
-          createdBy: ctx.identity.userId,
-          name: req.name.trim(),
-          slug,
-          description: req.description ?? null,
-          baseUrl: normalizeBaseUrl(req.baseUrl),
-          region: req.region ?? null,
-          healthPath: req.healthPath ?? DEFAULT_HEALTH_PATH,
-          sealedCredential: null,
-          sharedWithOrganizationIds: uniqueIds(req.sharedWithOrganizationIds ?? []),
-          suspended: req.suspended ?? false,
-          healthStatus: 'pending',
-          nextCheckAt: this.health.nextCheckAt(),
-        }),
-      );
-      // The id is part of the associated data, so the credential is sealed once the row exists.
-      if (req.credential) {
-        saved.sealedCredential = this.secrets.seal(req.credential, credentialAad(saved.id));
-        await repo.update({ id: saved.id }, { sealedCredential: saved.sealedCredential });
-      }
-      return saved;
-    });
+    // A derived slug moves on to `-2`, `-3`… (or `cluster-<random>` for a name without a Latin
+    // spelling); only a slug the client chose can be 409.
+    const isTaken = (slug: string) => this.db.getRepository(ClusterEntity).existsBy({ organizationId: org, slug });
+    const cluster = await saveWithUniqueSlug(
+      { explicit: req.slug, name: req.name, fallback: 'cluster', what: 'cluster of your organization', isTaken },
+      (slug) => this.insert(ctx, org, req, slug),
+    );
     await this.publish('clusterCreated', cluster);
     return toClusterView(await this.reload(cluster.id), ctx);
   }
@@ -227,6 +206,35 @@ export class ClustersService {
     return { deleted: deleted.length, unshared: unshared.length };
   }
 
+  private insert(ctx: RequestContext, org: number, req: ClusterFields, slug: string): Promise<ClusterEntity> {
+    return this.db.transaction(async (m) => {
+      const repo = m.getRepository(ClusterEntity);
+      const saved = await repo.save(
+        repo.create({
+          organizationId: org,
+          createdBy: ctx.identity.userId,
+          name: req.name.trim(),
+          slug,
+          description: req.description ?? null,
+          baseUrl: normalizeBaseUrl(req.baseUrl),
+          region: req.region ?? null,
+          healthPath: req.healthPath ?? DEFAULT_HEALTH_PATH,
+          sealedCredential: null,
+          sharedWithOrganizationIds: uniqueIds(req.sharedWithOrganizationIds ?? []),
+          suspended: req.suspended ?? false,
+          healthStatus: 'pending',
+          nextCheckAt: this.health.nextCheckAt(),
+        }),
+      );
+      // The id is part of the associated data, so the credential is sealed once the row exists.
+      if (req.credential) {
+        saved.sealedCredential = this.secrets.seal(req.credential, credentialAad(saved.id));
+        await repo.update({ id: saved.id }, { sealedCredential: saved.sealedCredential });
+      }
+      return saved;
+    });
+  }
+
   async reload(id: number): Promise<ClusterEntity> {
     const cluster = await this.db.getRepository(ClusterEntity).findOneBy({ id });
     if (!cluster) throw notFound();
@@ -254,6 +262,8 @@ export class ClustersService {
       const problem = fixedPathError(req.healthPath, 'healthPath', { query: true });
       if (problem) messages.push({ field: 'healthPath', rule: 'path', message: problem });
     }
+    const credentialProblem = headerValueError(req.credential, 'credential');
+    if (credentialProblem) messages.push({ field: 'credential', rule: 'regex', message: credentialProblem });
     const shares = req.sharedWithOrganizationIds;
     if (shares !== undefined) {
       if (!Array.isArray(shares) || shares.length > MAX_CLUSTER_SHARES) {

@@ -1,8 +1,7 @@
 import { ApiError } from '@alien/envelope';
 import { RequestContext } from '@alien/identity';
 import { PresetInput, PresetView } from '@alien/orchestration/contracts';
-import { mapDatabaseError } from '@alien/persistence';
-import { slugify } from '@alien/slug';
+import { mapDatabaseError, saveWithUniqueSlug } from '@alien/persistence';
 import { Injectable } from '@nestjs/common';
 import { isoRequired } from '../shared/access';
 import { Query, Sql } from '../shared/sql';
@@ -66,12 +65,15 @@ export class PresetsService {
 
   async create(ctx: RequestContext, workflowId: number, input: PresetInput): Promise<PresetView> {
     const workflow = await this.workflows.ownedRow(ctx, workflowId);
+    const isTaken = async (slug: string) => (await this.sql.query(`SELECT 1 FROM ${T} WHERE workflow_id = $1 AND slug = $2`, [workflowId, slug])).length > 0;
     try {
-      const [row] = await this.sql.query<PresetRow>(
-        `INSERT INTO ${T} (workflow_id, organization_id, name, slug, input) VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING *`,
-        [workflowId, workflow.organization_id, input.name.trim(), input.slug ?? slugify(input.name), JSON.stringify(input.input ?? {})],
-      );
-      return toPresetView(row as PresetRow);
+      return await saveWithUniqueSlug({ explicit: input.slug, name: input.name, fallback: 'preset', what: 'preset of this workflow', isTaken }, async (slug) => {
+        const [row] = await this.sql.query<PresetRow>(
+          `INSERT INTO ${T} (workflow_id, organization_id, name, slug, input) VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING *`,
+          [workflowId, workflow.organization_id, input.name.trim(), slug, JSON.stringify(input.input ?? {})],
+        );
+        return toPresetView(row as PresetRow);
+      });
     } catch (error) {
       rethrow(error);
     }

@@ -1,7 +1,9 @@
 import { ANONYMOUS, Identity, RequestContext } from '@alien/identity';
 import { AssertionKeyRing, IdentityAssertionSigner, PLATFORM_CALL_HEADER, signPlatformCall, upstreamIdentityHeaders } from '@alien/identity-assertion';
 import { ApiError } from '@alien/envelope';
+import { guardedConnector } from '@alien/upstream';
 import { Inject, Injectable } from '@nestjs/common';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { AiModelView, EntryView } from '@alien/catalog/contracts';
 import { paginated } from '@alien/envelope';
 import { ClusterAccessService } from '../clusters/cluster-access.service';
@@ -47,6 +49,9 @@ export function jobIdentity(job: JobRow): Identity {
     abilities: job.identity?.abilities ?? ['read', 'write'],
   } as Identity;
 }
+
+/** Search calls to clusters never go to link-local (cloud metadata) or unspecified addresses, written or resolved. */
+const CLUSTER_AGENT = new Agent({ keepAliveTimeout: 4_000, connect: guardedConnector({ timeout: 10_000 }) });
 
 /**
  * Builds the engine's NodeServices for one job, bound to the job's organization (visibility and
@@ -142,9 +147,15 @@ export class NodeServicesFactory {
       'idempotency-key': options.idempotencyKey,
     };
     const signal = AbortSignal.any([options.signal, AbortSignal.timeout(CLUSTER_POST_TIMEOUT_MS)]);
-    let res: Response;
+    let res: Awaited<ReturnType<typeof undiciFetch>>;
     try {
-      res = await fetch(`${target.baseUrl.replace(/\/+$/, '')}${SEARCH_PATH}`, { method: 'POST', headers, body: JSON.stringify(body), signal });
+      res = await undiciFetch(`${target.baseUrl.replace(/\/+$/, '')}${SEARCH_PATH}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal,
+        dispatcher: CLUSTER_AGENT,
+      });
     } catch (error) {
       if (options.signal.aborted) throw error;
       throw new EngineError('upstream_error', `cluster ${clusterId} did not answer: ${(error as Error).message}`);

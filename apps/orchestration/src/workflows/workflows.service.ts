@@ -8,8 +8,8 @@ import {
   WorkflowType,
   WorkflowView,
 } from '@alien/orchestration/contracts';
-import { likePattern, mapDatabaseError } from '@alien/persistence';
-import { BatchQuery, IdOrSlug, orderByRequest, slugify } from '@alien/slug';
+import { likePattern, mapDatabaseError, saveWithUniqueSlug } from '@alien/persistence';
+import { BatchQuery, IdOrSlug, orderByRequest } from '@alien/slug';
 import { Injectable } from '@nestjs/common';
 import { validateWorkflowGraph } from '../engine/engine';
 import { iso, isoRequired, requireWriter, viewerOrganization } from '../shared/access';
@@ -169,28 +169,33 @@ export class WorkflowsService {
     const nodes = input.nodes ?? [];
     const edges = input.edges ?? [];
     validateWorkflowGraph({ nodes, edges });
+    // A derived slug moves on to `-2`, `-3`… (or `workflow-<random>` for a name without a Latin
+    // spelling); only a slug the client chose can be 409.
+    const isTaken = async (slug: string) => (await this.sql.query(`SELECT 1 FROM ${T} WHERE organization_id = $1 AND slug = $2`, [org, slug])).length > 0;
     try {
-      const rows = await this.sql.query<WorkflowRow>(
-        `INSERT INTO ${T} (organization_id, name, slug, description, type, is_public, preset_category, collection_id,
-           dataset_id, tag_ids, nodes, edges, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13) RETURNING *`,
-        [
-          org,
-          input.name.trim(),
-          input.slug ?? slugify(input.name),
-          input.description ?? null,
-          input.type ?? 'streaming',
-          input.isPublic ?? false,
-          input.presetCategory ?? null,
-          input.collectionId ?? null,
-          input.datasetId ?? null,
-          input.tagIds ?? [],
-          JSON.stringify(nodes),
-          JSON.stringify(edges),
-          ctx.identity.userId,
-        ],
-      );
-      return toWorkflowView(rows[0] as WorkflowRow);
+      return await saveWithUniqueSlug({ explicit: input.slug, name: input.name, fallback: 'workflow', what: 'workflow of your organization', isTaken }, async (slug) => {
+        const rows = await this.sql.query<WorkflowRow>(
+          `INSERT INTO ${T} (organization_id, name, slug, description, type, is_public, preset_category, collection_id,
+             dataset_id, tag_ids, nodes, edges, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13) RETURNING *`,
+          [
+            org,
+            input.name.trim(),
+            slug,
+            input.description ?? null,
+            input.type ?? 'streaming',
+            input.isPublic ?? false,
+            input.presetCategory ?? null,
+            input.collectionId ?? null,
+            input.datasetId ?? null,
+            input.tagIds ?? [],
+            JSON.stringify(nodes),
+            JSON.stringify(edges),
+            ctx.identity.userId,
+          ],
+        );
+        return toWorkflowView(rows[0] as WorkflowRow);
+      });
     } catch (error) {
       rethrow(error);
     }

@@ -237,6 +237,15 @@ describe('invitations: nobody joins an organization without accepting, and invit
     expect((await as(owner).delete(`/organizations/${orgId}/invitations/${foreign}`)).status).toBe(404);
   });
 
+  it('the auth CLI refuses to create a user whose email is not an address (exit 1, nothing created)', async () => {
+    const bad = `not an email ${Date.now()}`;
+    for (const command of ['create-user', 'issue-token', 'grant-platform-admin']) {
+      await expect(authCli(env, [command, bad])).rejects.toThrow(/exited with 1[\s\S]*not an email address/);
+    }
+    await expect(authCli(env, ['create-user', `${'a'.repeat(330)}@example.test`])).rejects.toThrow(/not an email address/);
+    expect(await query(databaseUrl, 'SELECT 1 FROM auth.users WHERE email = $1', [bad])).toEqual([]);
+  });
+
   it('the auth CLI refuses a token restricted to an organization its user is not an active member of', async () => {
     const slug = `cli-${Date.now().toString(36)}`;
     const org = (await as(owner).post('/organizations', { name: 'CLI org', slug })).body.data.id;

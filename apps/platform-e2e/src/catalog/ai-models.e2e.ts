@@ -75,6 +75,10 @@ describe('AI models and their provisioned credentials', () => {
     ).body.data;
     expect(orgModel).toMatchObject({ organizationId: owner.organizationId, visibility: 'private' });
     expectErrorEnvelope(await owner.api.post('/ai-models', { name: 'Mine as platform', modelType: 'llm', apiUrl: 'https://x.example/v1', pricingType: 'free', organizationId: null }), 403);
+    // Workers call apiUrl: internal hosts are fine, cloud metadata (link-local) is not.
+    for (const apiUrl of ['http://169.254.169.254/latest', 'http://[fe80::1]/v1', 'http://0.0.0.0:8000/v1']) {
+      expectValidation(await owner.api.post('/ai-models', { name: `Metadata ${unique()}`, modelType: 'llm', apiUrl, pricingType: 'free' }), 'apiUrl', 'url');
+    }
     expectErrorEnvelope(await writer.api.post('/ai-models', { name: 'Writer’s', modelType: 'llm', apiUrl: 'https://x.example/v1', pricingType: 'free' }), 403);
     expectErrorEnvelope(await owner.api.post('/ai-models', { name: 'For them', modelType: 'llm', apiUrl: 'https://x.example/v1', pricingType: 'free', organizationId: other.organizationId }), 403);
     expectValidation(await owner.api.post('/ai-models', { name: 'X', modelType: 'llm', apiUrl: 'not a url', pricingType: 'free' }), 'apiUrl', 'url');

@@ -50,7 +50,9 @@ describe('collections and their routing info', () => {
       updatedAt: expect.any(String),
     });
     const id = created.body.data.id;
-    expectErrorEnvelope(await owner.api.post('/collections', { name: 'Ocean research' }), 409, 'slug_taken');
+    // A taken derived slug steps on (README: only a slug you send can 409).
+    expect((await owner.api.post('/collections', { name: 'Ocean research' })).body.data.slug).toBe('ocean-research-2');
+    expectErrorEnvelope(await owner.api.post('/collections', { name: 'Ocean research', slug: 'ocean-research' }), 409, 'slug_taken');
     expect((await other.api.post('/collections', { name: 'Ocean research' })).status).toBe(201);
     expectErrorEnvelope(await viewer.api.post('/collections', { name: 'Viewer’s' }), 403);
     expectValidation(await owner.api.post('/collections', { name: 'X', visibility: 'secret' }), 'visibility', 'enum');

@@ -255,6 +255,42 @@ describe('entries and their files (local disk storage)', () => {
     expect(storedObjects(storageDir).objects).toContain(row?.object_id);
   });
 
+  it('schema fields and metadata keys named like Object.prototype members (constructor, toString…) are kept and checked', async () => {
+    // Found by the outside-in pass: the gateway dropped such keys without a word (a schema with a field
+    // "constructor" was saved without it), and the catalog then read absent ones off Object.prototype.
+    const schema = { fields: { constructor: { type: 'string', required: true }, toString: { type: 'string' }, valueOf: { type: 'integer' } } };
+    const odd = await createDataset(owner.api, (await registerCluster(owner)).id, { schema });
+    expect(odd.schema).toEqual({ version: 1, fields: schema.fields });
+    const path = `/datasets/${odd.id}/entries`;
+    const entry = await owner.api.post(path, { key: 'proto.txt', metadata: { constructor: 'built', valueOf: 3 } });
+    expect(entry.status).toBe(201);
+    expect(entry.body.data.metadata).toEqual({ constructor: 'built', valueOf: 3 });
+    expectValidation(await owner.api.post(path, { key: 'proto2.txt', metadata: { valueOf: 3 } }), 'metadata.constructor', 'required');
+    expectValidation(await owner.api.post(path, { key: 'proto3.txt', metadata: { constructor: 'c', toString: 5 } }), 'metadata.toString', 'type');
+  });
+
+  it('a multipart body that ends inside the file part (whole HTTP body sent, no closing boundary) is 400; the catalog keeps serving', async () => {
+    // Found by the outside-in pass: busboy failed the file stream ("Unexpected end of form") with no
+    // listener on it, and the catalog process died (every catalog route then 503/504).
+    const boundary = 'cutform';
+    const body =
+      `--${boundary}\r\ncontent-disposition: form-data; name="metadata"\r\n\r\n{"title":"Cut"}\r\n` +
+      `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="cut-form.txt"\r\ncontent-type: text/plain\r\n\r\nabc`;
+    for (let i = 0; i < 3; i++) {
+      const res = await rawHttp(
+        gatewayUrl,
+        `POST ${base()} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${owner.actor.token}\r\nconnection: close\r\n` +
+          `content-type: multipart/form-data; boundary=${boundary}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      expectErrorEnvelope(res, 400);
+      expect(['upload_truncated', 'bad_multipart']).toContain(res.body.error.code);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await owner.api.get(`/datasets/${dataset.id}`)).status).toBe(200);
+    expect((await owner.api.get(`${base()}?q=cut-form`)).body.data).toEqual([]);
+    expect(await until(orphans, isClean)).toEqual(NO_ORPHANS);
+  });
+
   it('lists entries paginated, filtered by status and key; PATCH status needs a file; ready catches up with the schema', async () => {
     const list = await owner.api.get(`${base()}?perPage=2&orderBy=key`);
     expect(list.status).toBe(200);

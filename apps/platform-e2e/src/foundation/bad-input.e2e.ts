@@ -1,4 +1,5 @@
 import { Actor, client, createActor, rawHttp } from '@alien/testing';
+import { gzipSync } from 'node:zlib';
 import { sharedPlatform } from '../support/env';
 import { expectErrorEnvelope, expectNon5xxEnvelope, expectValidation } from './envelope-assertions';
 
@@ -58,6 +59,38 @@ describe('foundation: bad input gets a clear envelope, never a 500 (shared platf
     ])('a %s body → 415 unsupported_media_type', async (type, body) => {
       const res = await api.post('/tags', body, { headers: { 'content-type': type } });
       expectErrorEnvelope(res, 415, 'unsupported_media_type');
+    });
+
+    it('a JSON body that is not UTF-8 → 400 invalid_utf8 (it was "size did not match Content-Length"); UTF-8 text still passes', async () => {
+      const bad = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]);
+      const res = await rawHttp(
+        gatewayUrl,
+        Buffer.concat([Buffer.from(`POST /tags HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\ncontent-length: ${bad.length}\r\nconnection: close\r\n\r\n`), bad]),
+      );
+      expectErrorEnvelope(res, 400, 'invalid_utf8');
+      // Multi-byte UTF-8 is read as before (anonymous: refused past parsing, never a 400 about the body).
+      expectNon5xxEnvelope(await api.post('/tags', JSON.stringify({ name: 'Ωmega 😀' }), { headers: JSON_TYPE }));
+      expect((await api.post('/tags', JSON.stringify({ name: 'Ωmega 😀' }), { headers: JSON_TYPE })).status).not.toBe(400);
+    });
+
+    it('a compressed JSON body (content-encoding: gzip) → 415 unsupported_content_encoding', async () => {
+      const body = gzipSync(JSON.stringify({ name: 'x' }));
+      const res = await rawHttp(
+        gatewayUrl,
+        Buffer.concat([
+          Buffer.from(`POST /tags HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`),
+          body,
+        ]),
+      );
+      expectErrorEnvelope(res, 415, 'unsupported_content_encoding');
+    });
+
+    it('an Expect other than 100-continue → 417 envelope with a request id (it was a bare 417 from Node)', async () => {
+      const res = await rawHttp(
+        gatewayUrl,
+        `POST /tags HTTP/1.1\r\nhost: ${host}\r\nexpect: something-else\r\ncontent-type: application/json\r\ncontent-length: 12\r\nconnection: close\r\n\r\n{"name":"x"}`,
+      );
+      expectErrorEnvelope(res, 417, 'expectation_failed');
     });
 
     it('a body without any content-type → 415', async () => {

@@ -115,6 +115,18 @@ describe('cluster registry', () => {
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, healthPath: '../admin' }), 'healthPath', 'path');
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, healthPath: '//evil.example/health' }), 'healthPath', 'path');
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, credential: 'c'.repeat(4097) }), 'credential', 'length');
+    // Cloud metadata is link-local: any organization owner could register it and read it through the
+    // proxy (found by the outside-in pass). Names resolving there are refused when connecting.
+    for (const baseUrl of ['http://169.254.169.254', 'http://2852039166/latest', 'http://[fe80::1]:80', 'http://0.0.0.0:9']) {
+      expectValidation(await post({ name: 'x', baseUrl }), 'baseUrl', 'url');
+      expectValidation(await as(owner).patch(`/clusters/${clusterId}`, { baseUrl }), 'baseUrl', 'url');
+    }
+    // Sent as `Authorization: Bearer …`: a line break or other control character was accepted, then
+    // every proxied request failed with 502 (found by the outside-in pass).
+    for (const credential of ['a\r\nx-evil: 1', 'tab\there', 'non-ascii-ключ']) {
+      expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, credential }), 'credential', 'regex');
+      expectValidation(await as(owner).patch(`/clusters/${clusterId}`, { credential }), 'credential', 'regex');
+    }
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, suspended: 'yes' }), 'suspended', 'boolean');
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, sharedWithOrganizationIds: [0] }), 'sharedWithOrganizationIds', 'min');
     expectValidation(await post({ name: 'x', baseUrl: fake.baseUrl, sharedWithOrganizationIds: [ownerOrg] }), 'sharedWithOrganizationIds', 'notOwn');

@@ -6,7 +6,7 @@ import { requestIdOf } from '@alien/nest-http';
 import { IdentityService } from '@alien/nest-identity';
 import { ForwardResult, forward, writeErrorEnvelope } from '@alien/proxy/streaming';
 import { idError } from '@alien/slug';
-import { endToEndHeaders, splitUrl, subpathError } from '@alien/upstream';
+import { endToEndHeaders, guardedConnector, splitUrl, subpathError } from '@alien/upstream';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -43,7 +43,8 @@ function hasBody(req: IncomingMessage, length: number | null): boolean {
  */
 @Injectable()
 export class ClusterProxy implements OnModuleDestroy {
-  readonly agent = new Agent({ keepAliveTimeout: 4_000, connect: { timeout: 10_000 } });
+  /** Never towards link-local (cloud metadata) or unspecified addresses, written or resolved. */
+  readonly agent = new Agent({ keepAliveTimeout: 4_000, connect: guardedConnector({ timeout: 10_000 }) });
 
   constructor(
     private readonly identities: IdentityService,
@@ -66,8 +67,10 @@ export class ClusterProxy implements OnModuleDestroy {
     try {
       const idProblem = idError('id', rawId);
       if (idProblem) throw ApiError.validation([idProblem]);
+      // A cluster that implements TRACE echoes the request back: our headers, its credential included.
+      if (req.method === 'TRACE') throw new ApiError(405, 'TRACE is not forwarded to clusters', 'method_not_allowed');
       const clusterId = Number(rawId);
-      identity = await this.identities.resolve(req.headers, requestId);
+      identity = await this.identities.resolve(req, requestId);
       if (identity.userId === null) throw ApiError.unauthenticated('Authentication required');
       const { path, query } = splitUrl(rest);
       const pathProblem = subpathError(path);

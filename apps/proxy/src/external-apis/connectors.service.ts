@@ -1,6 +1,6 @@
 import { ApiError, Page, PageQuery, ValidationMessage } from '@alien/envelope';
 import { Identity, RequestContext } from '@alien/identity';
-import { findPage, likePattern } from '@alien/persistence';
+import { findPage, likePattern, saveWithUniqueSlug } from '@alien/persistence';
 import {
   AUTH_HEADER_PATTERN,
   AUTH_QUERY_PATTERN,
@@ -12,8 +12,8 @@ import {
   RESERVED_AUTH_HEADERS,
 } from '@alien/proxy/contracts';
 import { KeyRing } from '@alien/secrets';
-import { IdOrSlug, MAX_ID, slugify } from '@alien/slug';
-import { baseUrlError, normalizeBaseUrl } from '@alien/upstream';
+import { IdOrSlug, MAX_ID } from '@alien/slug';
+import { baseUrlError, headerValueError, normalizeBaseUrl } from '@alien/upstream';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
@@ -80,10 +80,17 @@ export class ConnectorsService {
   async create(ctx: RequestContext, req: ConnectorFields): Promise<ConnectorView> {
     requirePlatformAdmin(ctx);
     validateConnector(req, true);
-    const slug = req.slug ?? slugify(req.name);
-    const saved = await this.db.transaction(async (m) => {
+    // A derived slug moves on to `-2`, `-3`… (or `external-api-<random>`); only a chosen one can be 409.
+    const isTaken = (slug: string) => this.db.getRepository(ConnectorEntity).existsBy({ slug });
+    const saved = await saveWithUniqueSlug({ explicit: req.slug, name: req.name, fallback: 'external-api', what: 'external API', isTaken }, (slug) =>
+      this.insert(req, slug),
+    );
+    return toConnectorView(await this.reload(saved.id), ctx);
+  }
+
+  private insert(req: ConnectorFields, slug: string): Promise<ConnectorEntity> {
+    return this.db.transaction(async (m) => {
       const repo = m.getRepository(ConnectorEntity);
-      if (await repo.existsBy({ slug })) throw ApiError.conflict(`An external API with slug "${slug}" exists`, 'slug_taken');
       const row = await repo.save(
         repo.create({
           name: req.name.trim(),
@@ -103,7 +110,6 @@ export class ConnectorsService {
       }
       return row;
     });
-    return toConnectorView(await this.reload(saved.id), ctx);
   }
 
   async update(ctx: RequestContext, id: number, patch: Partial<ConnectorFields>): Promise<ConnectorView> {
@@ -192,5 +198,7 @@ export function validateConnector(req: Partial<ConnectorFields>, creating: boole
   if (req.secret !== undefined && req.secret !== null && (typeof req.secret !== 'string' || req.secret.length < 1 || req.secret.length > 4096)) {
     bad('secret', 'length', 'secret must be 1-4096 characters');
   }
+  const secretProblem = headerValueError(req.secret, 'secret');
+  if (secretProblem) bad('secret', 'regex', secretProblem);
   if (messages.length) throw ApiError.validation(messages);
 }

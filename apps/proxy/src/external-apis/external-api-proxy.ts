@@ -8,7 +8,7 @@ import { ForwardResult, forward, writeErrorEnvelope } from '@alien/proxy/streami
 import { KeyRing } from '@alien/secrets';
 import { ValidationMessage } from '@alien/envelope';
 import { idError } from '@alien/slug';
-import { endToEndHeaders } from '@alien/upstream';
+import { endToEndHeaders, guardedConnector } from '@alien/upstream';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -87,7 +87,8 @@ function clientQuery(query: string, drop: string | null): string[] {
  */
 @Injectable()
 export class ExternalApiProxy implements OnModuleDestroy {
-  readonly agent = new Agent({ keepAliveTimeout: 4_000, connect: { timeout: 10_000 } });
+  /** Never towards link-local (cloud metadata) or unspecified addresses, written or resolved. */
+  readonly agent = new Agent({ keepAliveTimeout: 4_000, connect: guardedConnector({ timeout: 10_000 }) });
 
   constructor(
     private readonly identities: IdentityService,
@@ -127,7 +128,7 @@ export class ExternalApiProxy implements OnModuleDestroy {
 
   /** A client: authenticated like everywhere (401), and a call costs money, so `read` tokens are refused. */
   private async clientCaller(req: IncomingMessage, requestId: string): Promise<{ identity: Identity; jobId: null }> {
-    const identity = await this.identities.resolve(req.headers, requestId);
+    const identity = await this.identities.resolve(req, requestId);
     if (identity.userId === null) throw ApiError.unauthenticated('Authentication required');
     if (!identity.abilities.includes('write')) throw ApiError.forbidden('This token is read-only', 'read_only_token');
     return { identity, jobId: null };

@@ -26,6 +26,7 @@ import {
 import { CLUSTER_STATUSES, ClusterStatus } from '@alien/orchestration/contracts';
 import { NameField, SlugField } from '@alien/nest-http';
 import { MAX_ID } from '@alien/slug';
+import { refusedAddressReason } from '@alien/upstream';
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -44,8 +45,22 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
+
+/** Model endpoints may be internal hosts, never link-local (cloud metadata) or unspecified addresses. */
+function apiUrlHostProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  let host: string;
+  try {
+    host = new URL(value).hostname;
+  } catch {
+    return null;
+  }
+  const reason = refusedAddressReason(host);
+  return reason ? `apiUrl must not point at ${host}: ${reason}` : null;
+}
 
 const notNull = (_: object, v: unknown) => v !== null && v !== undefined;
 const MAX_TAGS = 50;
@@ -382,6 +397,13 @@ export class CreateAiModelDto {
   @IsString()
   @MaxLength(2048)
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @ValidateBy({
+    name: 'url',
+    validator: {
+      validate: (value: unknown) => apiUrlHostProblem(value) === null,
+      defaultMessage: (args) => apiUrlHostProblem(args?.value) ?? 'apiUrl is not allowed',
+    },
+  })
   apiUrl: string;
 
   @ApiProperty({ enum: PRICING_TYPES })

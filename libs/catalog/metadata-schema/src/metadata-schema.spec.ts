@@ -94,6 +94,17 @@ describe(validateMetadata.name, () => {
     expect(validateMetadata(schema, { title: 'A', year: 1.5 })).toEqual([{ field: 'metadata.year', rule: 'type', message: expect.any(String) }]);
     expect(validateMetadata(schema, [])).toEqual([{ field: 'metadata', rule: 'object', message: expect.any(String) }]);
   });
+
+  it('fields named like Object.prototype members are plain fields: an absent one is absent, not an inherited function', () => {
+    const odd = parseDatasetSchema({ fields: { constructor: { type: 'string' }, toString: { type: 'string' }, valueOf: { type: 'integer', required: true } } });
+    expect(Object.keys(odd.fields).sort()).toEqual(['constructor', 'toString', 'valueOf']);
+    // Before: metadata without "toString" was checked against Object.prototype.toString ("must be a string (got function)").
+    expect(validateMetadata(odd, { valueOf: 1 })).toEqual([]);
+    expect(validateMetadata(odd, {})).toEqual([{ field: 'metadata.valueOf', rule: 'required', message: expect.any(String) }]);
+    expect(validateMetadata(odd, JSON.parse('{"valueOf": 2, "constructor": "c", "toString": 3}'))).toEqual([
+      { field: 'metadata.toString', rule: 'type', message: expect.any(String) },
+    ]);
+  });
 });
 
 describe(sameFields.name, () => {

@@ -147,7 +147,8 @@ function checkValue(spec: FieldSpec, value: unknown, path: string, out: Validati
 
 function checkObject(fields: Record<string, FieldSpec>, value: Record<string, unknown>, path: string, out: ValidationMessage[]): void {
   for (const [name, spec] of Object.entries(fields)) {
-    const v = value[name];
+    // Own values only: a field named `toString` that is absent must not find Object.prototype's.
+    const v = Object.prototype.hasOwnProperty.call(value, name) ? value[name] : undefined;
     if (v === undefined || v === null) {
       if (spec.required) out.push({ field: `${path}.${name}`, rule: 'required', message: `${path}.${name} is required` });
       continue;

@@ -1,3 +1,4 @@
+import { HEADERS } from '@alien/identity';
 import { requestIdOf } from '@alien/nest-http';
 import { forward } from '@alien/proxy/streaming';
 import { endToEndHeaders } from '@alien/upstream';
@@ -7,8 +8,13 @@ import { Agent } from 'undici';
 /** The proxy app's public streaming routes: `/clusters/{id}/proxy…` and `/external-apis/{c}/endpoints/{e}/proxy`. */
 export const DATA_PLANE_PATH = /^\/(?:clusters\/[^/?#]*\/proxy(?=[/?]|$)|external-apis\/[^/?#]*\/endpoints\/[^/?#]*\/proxy(?=\?|$))/;
 
-const DROP = new Set(['host', 'x-forwarded-for']);
+/**
+ * `expect` too: Node already answered `100 Continue` to the client (or will read the body anyway), and
+ * undici refuses to send it on (every curl upload over 1 MB was a 503 here).
+ */
+const DROP = new Set(['host', 'x-forwarded-for', 'expect']);
 const NOTHING: ReadonlySet<string> = new Set();
+const CREDENTIAL_HEADERS = [HEADERS.authorization, HEADERS.oauthAccessToken];
 
 export interface PassthroughOptions {
   /** Where the proxy app listens (`http://proxy:3404`). */
@@ -45,6 +51,12 @@ export class DataPlanePassthrough {
     const startedAt = performance.now();
     const requestId = requestIdOf(req, res);
     const headers = endToEndHeaders(req.headers, DROP);
+    // Node keeps only the first `authorization` in req.headers (and joins other duplicates): pass every
+    // credential header on as sent, so the proxy app refuses a duplicate (400) like the gateway does.
+    for (const name of CREDENTIAL_HEADERS) {
+      const sent = req.headersDistinct[name];
+      if (sent && sent.length > 1) headers[name] = sent;
+    }
     headers['x-request-id'] = requestId;
     const peer = req.socket.remoteAddress;
     const forwardedFor = req.headers['x-forwarded-for'];

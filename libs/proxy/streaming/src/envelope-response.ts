@@ -1,5 +1,7 @@
 import { ApiError } from '@alien/envelope';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** Whether the request still has body bytes nobody read (then the connection cannot be reused). */
 export function hasUnreadBody(req: IncomingMessage): boolean {
@@ -61,4 +63,19 @@ export function writeErrorEnvelope(req: IncomingMessage, res: ServerResponse, er
   res.end(body);
   // A body still arriving (a refused upload, say): read and drop it for a moment before closing.
   if (hasUnreadBody(req)) lingerThenClose(req);
+}
+
+/**
+ * The HTTP server's `connect` event (CONNECT has no response object): answers 405 with the envelope
+ * on the raw socket and closes it. Without a listener Node just dropped the connection.
+ */
+export function refuseConnect(req: IncomingMessage, socket: Duplex): void {
+  const body = JSON.stringify(new ApiError(405, 'CONNECT is not supported: this is an API, not a forward proxy', 'method_not_allowed').toEnvelope());
+  const id = req.headers['x-request-id'];
+  const requestId = typeof id === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(id) ? id : randomUUID();
+  socket.end(
+    `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-request-id: ${requestId}\r\nallow: GET, HEAD, POST, PUT, PATCH, DELETE\r\nconnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 2_000).unref();
 }

@@ -1,6 +1,6 @@
 import { ApiError, PageQuery, PageQueryRules, ValidationMessage, parsePageQuery, parseSearch } from '@alien/envelope';
 import { parseBatchQuery, parseId, parseSlug } from '@alien/slug';
-import { ArgumentMetadata, Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Injectable, PipeTransform, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 
 /** class-validator constraint → the rule name clients see in `messages[].rule`. */
 const RULES: Record<string, string> = {
@@ -79,17 +79,86 @@ export function inspectBody(body: unknown): ValidationMessage | null {
 }
 
 /**
+ * Keys that name members of `Object.prototype` (`constructor`, `toString`, `valueOf`…) or `prototype`:
+ * class-transformer skips them when it copies an object (they look like methods of the copy) and Nest
+ * strips `constructor` and `prototype`, so without care such keys vanish from free-form JSON (entry
+ * metadata, a dataset schema's fields, a run's input) without a word.
+ */
+const SHADOWED_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+/** Whether any object in the body has a key of SHADOWED_KEYS (walked iteratively). */
+export function usesShadowedKeys(body: unknown): boolean {
+  const stack: unknown[] = [body];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    for (const [key, child] of Object.entries(value)) {
+      if (SHADOWED_KEYS.has(key)) return true;
+      stack.push(child);
+    }
+  }
+  return false;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  // Object.prototype of any realm (a root prototype), or none; class instances sit one level further down.
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** JSON-shaped data of our own making (not an instance of a DTO class): replaced wholesale by what was sent. */
+function isPlainData(value: unknown): boolean {
+  if (value === undefined || typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) return value.every(isPlainData);
+  return isPlainObject(value);
+}
+
+/**
+ * Puts back what the client sent under a DTO's properties when they are free-form JSON (our DTOs
+ * declare nested objects as plain objects, never as classes), and any top-level key the copy dropped
+ * (so that whitelisting refuses it as an unknown field instead of ignoring it).
+ */
+function restoreSent(entity: Record<string, unknown>, sent: Record<string, unknown>): void {
+  for (const key of Object.keys(sent)) {
+    if (key === 'constructor') continue;
+    const value = sent[key];
+    const own = Object.prototype.hasOwnProperty.call(entity, key);
+    if (!own || (typeof value === 'object' && value !== null && isPlainData(entity[key]))) entity[key] = value;
+  }
+}
+
+/**
  * Validates request bodies only. Path and query parameters go through the explicit pipes below, which
  * must see the raw strings (a global transform would turn "1e9999" into Infinity before they look).
  */
 class BodyValidationPipe extends ValidationPipe {
+  /** A copy of the body as sent, while `super.transform()` runs (synchronously up to `validate()`). */
+  private sent: Record<string, unknown> | undefined;
+
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'body') return Promise.resolve(value);
     const problem = inspectBody(value);
     if (problem) return Promise.reject(ApiError.validation([problem]));
     const nulls = nullsNotAllowed(value, metadata.metatype);
     if (nulls.length) return Promise.reject(ApiError.validation(nulls));
-    return super.transform(value, metadata);
+    if (!isPlainObject(value) || !usesShadowedKeys(value)) return super.transform(value, metadata);
+    if (Object.prototype.hasOwnProperty.call(value, 'constructor')) {
+      return Promise.reject(ApiError.validation([{ field: 'constructor', rule: 'unknownField', message: 'property constructor should not exist' }]));
+    }
+    this.sent = structuredClone(value);
+    try {
+      return super.transform(value, metadata);
+    } finally {
+      this.sent = undefined;
+    }
+  }
+
+  protected override validate(object: object, validatorOptions?: ValidationPipeOptions): Promise<ValidationError[]> | ValidationError[] {
+    const sent = this.sent;
+    this.sent = undefined;
+    if (sent && !isPlainObject(object)) restoreSent(object as Record<string, unknown>, sent);
+    return super.validate(object, validatorOptions);
   }
 }
 

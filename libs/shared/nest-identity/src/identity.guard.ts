@@ -20,7 +20,7 @@ export class IdentityGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = rawRequest(context.switchToHttp().getRequest());
-    const identity = await this.identities.resolve(req.headers, requestIdOf(req), req.rawHeaders);
+    const identity = await this.identities.resolve(req, requestIdOf(req));
     setIdentity(req, identity);
     const targets = [context.getHandler(), context.getClass()];
     if (identity.userId === null) {

@@ -117,10 +117,13 @@ export class IdentityService {
 
   /**
    * The caller's identity. Every credential sent is verified (any bad one is 401); two that name
-   * different users are 400. `rawHeaders` lets duplicated credential headers be seen.
+   * different users are 400. Takes the request's `rawHeaders` too, so that a credential header sent
+   * twice is seen (Node keeps only the first `authorization` in `headers`) wherever a request is
+   * authenticated — the gateway's guard and the proxy app's data plane alike.
    */
-  async resolve(headers: IncomingHttpHeaders, requestId: string, rawHeaders?: string[]): Promise<Identity> {
-    const credentials = credentialsFrom(headers, rawHeaders);
+  async resolve(req: { headers: IncomingHttpHeaders; rawHeaders: string[] }, requestId: string): Promise<Identity> {
+    const headers = req.headers;
+    const credentials = credentialsFrom(headers, req.rawHeaders);
     if (!credentials.length) return ANONYMOUS;
     const principals = await Promise.all(
       credentials.map((c) => (c.kind === 'token' ? this.tokenPrincipal(c.value, requestId) : this.jwtPrincipal(c.value, requestId))),

@@ -1,3 +1,5 @@
+import { refusedAddressReason } from './egress';
+
 /** Longest base URL we store (clusters, external-API connectors). */
 export const MAX_BASE_URL_LENGTH = 2048;
 
@@ -7,8 +9,9 @@ const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
 
 /**
  * Why a base URL of an upstream the platform calls (a data cluster, a third-party API) is not
- * acceptable, or null when it is: http or https only, a host, no userinfo, no query or fragment, and
- * nothing the URL parser would rewrite behind our back (backslashes, whitespace, control characters).
+ * acceptable, or null when it is: http or https only, a host, no userinfo, no query or fragment,
+ * nothing the URL parser would rewrite behind our back (backslashes, whitespace, control characters),
+ * and no link-local or unspecified IP address (see egress.ts; names are checked when connecting).
  */
 export function baseUrlError(value: unknown, field = 'baseUrl'): string | null {
   if (typeof value !== 'string' || value.length === 0) return `${field} is required`;
@@ -31,6 +34,9 @@ export function baseUrlError(value: unknown, field = 'baseUrl'): string | null {
   }
   if (url.search || value.includes('?')) return `${field} must not have a query string`;
   if (url.hash || value.includes('#')) return `${field} must not have a fragment`;
+  // After parsing: `http://2852039166/` and `http://0xa9fea9fe/` are 169.254.169.254 too.
+  const refused = refusedAddressReason(url.hostname);
+  if (refused) return `${field} must not point at ${url.hostname}: ${refused}`;
   return null;
 }
 

@@ -43,3 +43,15 @@ export function endToEndHeaders(headers: IncomingHttpHeaders, drop: ReadonlySet<
   }
   return out;
 }
+
+/**
+ * What a secret sent in an HTTP header may contain: printable ASCII. A line break, NUL or other control
+ * character cannot be sent at all (the call failed with a 502 long after the secret was saved), and
+ * non-ASCII text is read differently by every server.
+ */
+export const HEADER_SAFE_VALUE = /^[\x20-\x7e]*$/;
+
+export function headerValueError(value: unknown, field: string): string | null {
+  if (typeof value !== 'string' || HEADER_SAFE_VALUE.test(value)) return null;
+  return `${field} must be printable ASCII (it is sent in an HTTP header): no line breaks, tabs or other control characters`;
+}

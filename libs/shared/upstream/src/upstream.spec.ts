@@ -1,5 +1,5 @@
 import { baseUrlError, normalizeBaseUrl } from './base-url';
-import { endToEndHeaders } from './headers';
+import { endToEndHeaders, headerValueError } from './headers';
 import { fixedPathError, splitUrl, subpathError } from './subpath';
 
 describe(baseUrlError.name, () => {
@@ -113,5 +113,12 @@ describe(fixedPathError.name, () => {
 
   it('refuses a query where none is allowed', () => {
     expect(fixedPathError('/v1/x?key=1', 'path')).toMatch(/query/);
+  });
+});
+
+describe(headerValueError.name, () => {
+  it('accepts printable ASCII (and absent values), refuses what a header cannot carry', () => {
+    for (const ok of ['sk-abc_123.XYZ', 'with space', '~!@#$%^&*()', undefined, null]) expect(headerValueError(ok, 'secret')).toBeNull();
+    for (const bad of ['a\r\nx-evil: 1', 'a\nb', 'nul\u0000', 'tab\there', 'del\u007f', 'ключ', 'é']) expect(headerValueError(bad, 'secret')).toMatch(/^secret must be printable ASCII/);
   });
 });

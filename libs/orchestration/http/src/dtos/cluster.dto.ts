@@ -1,6 +1,6 @@
 import { CLUSTER_STATUSES, ClusterFields, ClusterStatus, ClusterView, DEFAULT_HEALTH_PATH, MAX_CLUSTER_SHARES } from '@alien/orchestration/contracts';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN, MAX_ID } from '@alien/slug';
-import { baseUrlError, fixedPathError } from '@alien/upstream';
+import { HEADER_SAFE_VALUE, baseUrlError, fixedPathError } from '@alien/upstream';
 import { DescriptionField, IfPresent, IfSet, SlugField } from '@alien/nest-http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
@@ -116,6 +116,7 @@ export class CreateClusterDto implements ClusterFields {
   @IfSet()
   @IsString()
   @Length(1, 4096)
+  @Matches(HEADER_SAFE_VALUE, { message: 'credential must be printable ASCII (it is sent in an HTTP header)' })
   credential?: string | null;
 
   @ApiPropertyOptional({ type: [Number], maxItems: MAX_CLUSTER_SHARES, description: 'Other organizations whose members may use the cluster' })
@@ -168,6 +169,7 @@ export class UpdateClusterDto implements Partial<ClusterFields> {
   @IfSet()
   @IsString()
   @Length(1, 4096)
+  @Matches(HEADER_SAFE_VALUE, { message: 'credential must be printable ASCII (it is sent in an HTTP header)' })
   credential?: string | null;
 
   @ApiPropertyOptional({ type: [Number], maxItems: MAX_CLUSTER_SHARES, description: 'Replaces the list' })

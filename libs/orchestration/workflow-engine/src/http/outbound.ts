@@ -1,7 +1,11 @@
+import { guardedConnector } from '@alien/upstream';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
 import { EngineError } from '../errors';
 import type { HttpPolicy, ResolvedHttpPolicy } from '../node-type';
 import { resolveTarget } from './ssrf';
+
+/** Trusted upstreams (model endpoints) may be internal hosts, never link-local (cloud metadata) or unspecified addresses. */
+const TRUSTED_AGENT = new Agent({ keepAliveTimeout: 4_000, connect: guardedConnector({ timeout: 10_000 }) });
 
 export const DEFAULT_HTTP_POLICY: ResolvedHttpPolicy = {
   allow: [],
@@ -186,7 +190,7 @@ export async function guardedRequest(call: HttpCall, policy: ResolvedHttpPolicy,
 export async function trustedRequest(call: HttpCall, options: CallOptions, label = 'the model endpoint'): Promise<HttpAnswer> {
   // Errors name the upstream by role, not by address: model endpoints may be internal hosts.
   return withDeadline(label, options, async (signal) => {
-    const response = await request(call.url, { method: call.method as Dispatcher.HttpMethod, headers: call.headers, body: call.body, signal });
+    const response = await request(call.url, { method: call.method as Dispatcher.HttpMethod, headers: call.headers, body: call.body, signal, dispatcher: TRUSTED_AGENT });
     const headers = flattenHeaders(response.headers);
     const data = await readCapped(response.body, options.maxResponseBytes, headers['content-length']);
     return { status: response.statusCode, headers, body: data, url: call.url, redirects: 0 };
@@ -201,7 +205,7 @@ export async function trustedStream(
   label = 'the model endpoint',
 ): Promise<void> {
   await withDeadline(label, options, async (signal) => {
-    const response = await request(call.url, { method: call.method as Dispatcher.HttpMethod, headers: call.headers, body: call.body, signal });
+    const response = await request(call.url, { method: call.method as Dispatcher.HttpMethod, headers: call.headers, body: call.body, signal, dispatcher: TRUSTED_AGENT });
     if (response.statusCode >= 300) {
       const data = await readCapped(response.body, 64 * 1024, undefined).catch(() => Buffer.alloc(0));
       throw new EngineError('upstream_error', `the model endpoint answered ${response.statusCode}: ${upstreamMessage(data.toString('utf8'))}`, {

@@ -19,7 +19,7 @@ import {
   UsageSummary,
 } from '@alien/proxy/contracts';
 import { MAX_ID, SLUG_PATTERN } from '@alien/slug';
-import { baseUrlError, fixedPathError } from '@alien/upstream';
+import { HEADER_SAFE_VALUE, baseUrlError, fixedPathError } from '@alien/upstream';
 import { DescriptionField, IfPresent, IfSet, SlugField } from '@alien/nest-http';
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsString, Length, Matches, Max, Min, ValidateBy } from 'class-validator';
@@ -118,6 +118,7 @@ export class CreateConnectorDto implements ConnectorFields {
   @IfSet()
   @IsString()
   @Length(1, 4096)
+  @Matches(HEADER_SAFE_VALUE, { message: 'secret must be printable ASCII (it is sent in a header or the query string)' })
   secret?: string | null;
 
   @ApiPropertyOptional({ enum: CONNECTOR_VISIBILITIES, default: 'public' })
@@ -163,6 +164,7 @@ export class UpdateConnectorDto implements Partial<ConnectorFields> {
   @IfSet()
   @IsString()
   @Length(1, 4096)
+  @Matches(HEADER_SAFE_VALUE, { message: 'secret must be printable ASCII (it is sent in a header or the query string)' })
   secret?: string | null;
 
   @ApiPropertyOptional({ enum: CONNECTOR_VISIBILITIES })
