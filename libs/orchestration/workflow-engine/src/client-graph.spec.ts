@@ -1,91 +1,9 @@
 import { startOpenAiServer, type OpenAiServer } from '@alien/testing';
 import type { RunEvent } from './events';
-import type { WorkflowGraph } from './graph';
 import { runWorkflow } from './run';
+import { clientGraph } from './spec-helpers';
 import { loopbackServices } from './spec-services';
 import { validateGraph } from './validate';
-
-const param = (value: unknown) => ({ value, isExpression: false, isAttachedToInputNode: false });
-const exprParam = (value: string, isAttachedToInputNode = false) => ({ value, isExpression: true, isAttachedToInputNode });
-
-/**
- * Built exactly as an existing client builds its agent graphs (node and edge literals copied in
- * shape: every data field, position, envelopes), with a chat_completion node where the client puts
- * its agent.
- */
-function clientGraph(model: string): WorkflowGraph {
-  return JSON.parse(
-    JSON.stringify({
-      nodes: [
-        {
-          id: 'httpRequest-0',
-          type: 'http_request',
-          data: {
-            label: 'HTTP Request',
-            handles: ['outputs'],
-            isInput: true,
-            isOutput: false,
-            isTool: false,
-            errors: [],
-            inputs: [],
-            outputs: [],
-            params: { user_prompt: param(''), session_id: param('') },
-            schema: {
-              input: {
-                type: 'object',
-                properties: { user_prompt: { type: 'string' }, session_id: { type: ['string', 'null'], default: null } },
-                additionalProperties: true,
-              },
-            },
-          },
-          position: { x: 0, y: 100 },
-        },
-        {
-          id: 'chatCompletion-1',
-          type: 'chat_completion',
-          data: {
-            label: 'Chat Completion',
-            handles: ['inputs', 'outputs'],
-            isInput: false,
-            isOutput: false,
-            isTool: false,
-            errors: [],
-            inputs: [],
-            outputs: [],
-            params: {
-              model: param(model),
-              system_prompt: param('You are helpful.'),
-              streaming: param(true),
-              session_id: exprParam('@httpRequest-0.session_id', true),
-              user_prompt: exprParam('@httpRequest-0.user_prompt', true),
-            },
-          },
-          position: { x: 300, y: 100 },
-        },
-        {
-          id: 'httpResponse-2',
-          type: 'http_response',
-          data: {
-            label: 'HTTP Response',
-            handles: ['inputs'],
-            isInput: false,
-            isOutput: true,
-            isTool: false,
-            errors: [],
-            inputs: [],
-            outputs: [],
-            params: { data: exprParam('@chatCompletion-1'), session_id: exprParam('@chatCompletion-1.session_id') },
-          },
-          position: { x: 600, y: 100 },
-        },
-      ],
-      edges: [
-        { id: 'e-http-chat', source: 'httpRequest-0', target: 'chatCompletion-1', sourceHandle: 'outputs', targetHandle: 'inputs' },
-        { id: 'e-chat-resp', source: 'chatCompletion-1', target: 'httpResponse-2', sourceHandle: 'outputs', targetHandle: 'inputs' },
-      ],
-    }),
-  ) as WorkflowGraph;
-}
 
 describe('a graph built exactly as existing clients build it', () => {
   let openai: OpenAiServer;
