@@ -17,16 +17,18 @@ import { PresetsService } from './presets/presets.service';
 import { JobBus } from './queue/job-bus';
 import { JobDispatcher } from './queue/job-dispatcher';
 import { Sql } from './shared/sql';
-import { PlatformClients } from './worker/platform-clients';
+import { PlatformClients } from './shared/platform-clients';
 import { JobWorker } from './worker/job-worker';
 import { NodeServicesFactory } from './worker/node-services';
 import { WorkflowsHandler } from './workflows/workflows.handler';
+import { WorkflowsOrganizationDeletedConsumer } from './workflows/organization-deleted.consumer';
+import { WorkflowReferences } from './workflows/workflow-references';
 import { WorkflowsService } from './workflows/workflows.service';
 
 /** What the `api` role serves over NATS (the `worker` role answers only its health subject). */
 const API_HANDLERS: Type[] = [NodesHandler, WorkflowsHandler, PresetsHandler, JobsHandler, MetricsHandler];
-const API_PROVIDERS: Provider[] = [WorkflowsService, PresetsService, JobsService, MetricsService];
-const WORKER_PROVIDERS: Provider[] = [PlatformClients, NodeServicesFactory, JobWorker];
+const API_PROVIDERS: Provider[] = [WorkflowReferences, WorkflowsService, PresetsService, JobsService, MetricsService, WorkflowsOrganizationDeletedConsumer];
+const WORKER_PROVIDERS: Provider[] = [NodeServicesFactory, JobWorker];
 
 export function orchestrationEventBusOptions(config: OrchestrationConfig): EventBusOptions {
   return {
@@ -76,6 +78,8 @@ export class OrchestrationModule {
         JobBus,
         // Both roles relay the outbox: whichever is up moves admitted jobs onto the queue.
         JobDispatcher,
+        // The catalog and the proxy for both roles: workflows' references (api), node services (worker).
+        PlatformClients,
         ...(api ? API_PROVIDERS : []),
         ...(worker ? WORKER_PROVIDERS : []),
       ],

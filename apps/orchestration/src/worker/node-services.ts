@@ -7,7 +7,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { AiModelView, EntryView } from '@alien/catalog/contracts';
 import { paginated } from '@alien/envelope';
 import { ClusterAccessService } from '../clusters/cluster-access.service';
-import { PlatformClients } from './platform-clients';
+import { PlatformClients } from '../shared/platform-clients';
 import type { OrchestrationConfig } from '../config';
 import {
   ClusterSearchBody,

@@ -14,6 +14,7 @@ import { Injectable } from '@nestjs/common';
 import { validateWorkflowGraph } from '../engine/engine';
 import { iso, isoRequired, requireWriter, viewerOrganization } from '../shared/access';
 import { Query, Sql } from '../shared/sql';
+import { WorkflowReferences } from './workflow-references';
 
 export interface WorkflowRow {
   id: number;
@@ -76,7 +77,10 @@ function rethrow(error: unknown): never {
 
 @Injectable()
 export class WorkflowsService {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly references: WorkflowReferences,
+  ) {}
 
   /** Visible: the caller's organization's workflows and every public one. */
   async list(ctx: RequestContext, req: WorkflowListRequest): Promise<Page<WorkflowView>> {
@@ -169,6 +173,7 @@ export class WorkflowsService {
     const nodes = input.nodes ?? [];
     const edges = input.edges ?? [];
     validateWorkflowGraph({ nodes, edges });
+    await this.references.assertVisible(ctx, { collectionId: input.collectionId, datasetId: input.datasetId, tagIds: input.tagIds });
     // A derived slug moves on to `-2`, `-3`… (or `workflow-<random>` for a name without a Latin
     // spelling); only a slug the client chose can be 409.
     const isTaken = async (slug: string) => (await this.sql.query(`SELECT 1 FROM ${T} WHERE organization_id = $1 AND slug = $2`, [org, slug])).length > 0;
@@ -211,6 +216,13 @@ export class WorkflowsService {
           (patch.nodes !== undefined && JSON.stringify(patch.nodes) !== JSON.stringify(row.nodes)) ||
           (patch.edges !== undefined && JSON.stringify(patch.edges) !== JSON.stringify(row.edges));
         if (graphChanged) validateWorkflowGraph({ nodes, edges });
+        // Only what changes is checked: a reference saved earlier stays even if it has gone since.
+        await this.references.assertVisible(ctx, {
+          collectionId: patch.collectionId !== row.collection_id ? patch.collectionId : undefined,
+          datasetId: patch.datasetId !== row.dataset_id ? patch.datasetId : undefined,
+          tagIds: patch.tagIds,
+          savedTagIds: row.tag_ids,
+        });
         const next = {
           name: patch.name?.trim() ?? row.name,
           slug: patch.slug ?? row.slug,

@@ -1,5 +1,6 @@
 import { client, query } from '@alien/testing';
 import { sharedPlatform } from '../support/env';
+import { eventually } from '../foundation/envelope-assertions';
 import { Member, chain, edge, memberWithOrganization, node, readSse, threeSteps, waitForJob } from './support';
 
 const { gatewayUrl, env, databaseUrl } = sharedPlatform();
@@ -102,6 +103,41 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
       expect((await client(gatewayUrl).post('/workflows', { name: 'x' })).status).toBe(401);
       const readOnly = await alice.api.post('/access-tokens', { name: 'ro', abilities: ['read'] });
       expect((await client(gatewayUrl, readOnly.body.data.token).post('/workflows', { name: 'x' })).status).toBe(403);
+    });
+
+    it('refers only to collections, datasets and tags the caller can see: anything else is 422 rule exists, absent and invisible alike', async () => {
+      const own = (await alice.api.post('/collections', { name: 'Wf own collection' })).body.data;
+      const bobs = (await bob.api.post('/collections', { name: 'Wf bob private', visibility: 'private' })).body.data;
+      const bobsPublic = (await bob.api.post('/collections', { name: 'Wf bob public', visibility: 'public' })).body.data;
+      const tag = (await client(gatewayUrl).get('/tags?limit=1')).body.data[0];
+
+      const ok = await alice.api.post('/workflows', { name: 'Refs', collectionId: own.id, tagIds: [tag.id], ...threeSteps() });
+      expect(ok.status).toBe(201);
+      expect(ok.body.data).toMatchObject({ collectionId: own.id, tagIds: [tag.id] });
+      expect((await alice.api.post('/workflows', { name: 'Refs public', collectionId: bobsPublic.id })).status).toBe(201);
+
+      const refused = [
+        [{ collectionId: bobs.id }, 'collectionId'],
+        [{ collectionId: 999_999 }, 'collectionId'],
+        [{ datasetId: 999_999 }, 'datasetId'],
+        [{ tagIds: [tag.id, 999_999] }, 'tagIds.1'],
+      ] as const;
+      for (const [body, field] of refused) {
+        const res = await alice.api.post('/workflows', { name: 'Refs bad', ...body });
+        expect(res.status).toBe(422);
+        expect(res.body.error.messages).toEqual([expect.objectContaining({ field, rule: 'exists' })]);
+        const patched = await alice.api.patch(`/workflows/${ok.body.data.id}`, body);
+        expect(patched.status).toBe(422);
+      }
+      // The message for another organization's private collection reads like one that does not exist.
+      const [invisible, absent] = await Promise.all([
+        alice.api.post('/workflows', { name: 'Refs bad', collectionId: bobs.id }),
+        alice.api.post('/workflows', { name: 'Refs bad', collectionId: 999_999 }),
+      ]);
+      expect(invisible.body.error.messages[0].message.replace(String(bobs.id), 'N')).toBe(absent.body.error.messages[0].message.replace('999999', 'N'));
+      // Unchanged references are not checked again; clearing one is always allowed.
+      expect((await alice.api.patch(`/workflows/${ok.body.data.id}`, { collectionId: own.id, tagIds: [tag.id], name: 'Refs 2' })).status).toBe(200);
+      expect((await alice.api.patch(`/workflows/${ok.body.data.id}`, { collectionId: null })).body.data.collectionId).toBeNull();
     });
   });
 
@@ -395,6 +431,33 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
       expect(res.events[1]?.data).toMatchObject({ type: 'done', status: 'completed', result: job.result });
       const bad = await alice.api.get(`/jobs/${job.id}/stream`, { headers: { 'last-event-id': 'abc' } });
       expect(bad.status).toBe(422);
+    });
+  });
+
+  describe('deleting an organization', () => {
+    it('removes its workflows, presets and jobs (a running one stops), keeps other organizations\' workflows (auth event, durable consumer)', async () => {
+      const doomed = await memberWithOrganization(env, gatewayUrl, 'wf-doomed');
+      const wf = (await doomed.api.post('/workflows', { name: 'Doomed', ...threeSteps() })).body.data;
+      await doomed.api.post(`/workflows/${wf.id}/presets`, { name: 'P', input: { name: 'x', n: 1 } });
+      const done = await doomed.api.post(`/workflows/${wf.id}/run-sync`, { input: { name: 'x', n: 1 } });
+      expect(done.body.data.status).toBe('completed');
+      const slow = (await doomed.api.post('/workflows', { name: 'Slow', ...chain(node('in', 'input', {}, { isInput: true }), node('w', 'wait', { ms: 60_000 })) })).body.data;
+      const running = (await doomed.api.post(`/workflows/${slow.id}/run`, { input: {} })).body.data;
+      const other = (await bob.api.post('/workflows', { name: 'Bob public', isPublic: true, ...threeSteps() })).body.data;
+      const onOther = await doomed.api.post(`/workflows/${other.id}/run-sync`, { input: { name: 'y', n: 2 } });
+      expect(onOther.body.data.status).toBe('completed');
+
+      expect((await doomed.api.delete(`/organizations/${doomed.organizationId}`)).status).toBe(200);
+      const count = async (sql: string) => Number((await query<{ n: string }>(databaseUrl, sql, [doomed.organizationId]))[0]?.n);
+      await eventually(async () => (await count('SELECT count(*) AS n FROM orchestration.workflows WHERE organization_id = $1')) === 0, 10_000);
+      expect(await count('SELECT count(*) AS n FROM orchestration.jobs WHERE organization_id = $1')).toBe(0);
+      expect(await count('SELECT count(*) AS n FROM orchestration.presets WHERE organization_id = $1')).toBe(0);
+      expect(await count('SELECT count(*) AS n FROM orchestration.idempotency_keys WHERE organization_id = $1')).toBe(0);
+      const nodes = await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM orchestration.job_nodes WHERE job_id = ANY($1)', [[running.id, done.body.data.id]]);
+      expect(Number(nodes[0]?.n)).toBe(0);
+      // The other organization's public workflow stays and still runs.
+      expect((await bob.api.get(`/workflows/${other.id}`)).status).toBe(200);
+      expect((await bob.api.post(`/workflows/${other.id}/run-sync`, { input: { name: 'z', n: 3 } })).body.data.status).toBe('completed');
     });
   });
 });

@@ -37,8 +37,11 @@ export const SERVICE_NATS: Record<ServiceName, ServiceNatsUse> = {
   orchestration: {
     service: 'orchestration',
     publishes: [...subjects(Object.values(OrchestrationEvents)), ...subjects(Object.values(JobEvents))],
-    // The workflow workers' node services.
+    // The workflow workers' node services; the api checks the catalog objects a workflow names.
     requests: subjects([
+      CatalogContracts.collections.get,
+      CatalogContracts.datasets.get,
+      CatalogContracts.reference.tags.batch,
       CatalogContracts.entries.list,
       CatalogContracts.entries.get,
       CatalogContracts.aiModels.get,

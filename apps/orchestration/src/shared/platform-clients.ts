@@ -8,9 +8,10 @@ import type { OrchestrationConfig } from '../config';
 import { ORCHESTRATION_CONFIG } from '../shared/tokens';
 
 /**
- * Other services over NATS, for the workers: the catalog (entries, AI models and their credentials)
- * and the proxy's control plane (external-API endpoint prices). Always with the job's caller as
- * `ctx`: each service applies that caller's visibility (and the catalog audits credential reads).
+ * Other services over NATS: for the workers, the catalog (entries, AI models and their credentials)
+ * and the proxy's control plane (external-API endpoint prices); for the api, the catalog objects a
+ * workflow refers to. Always with the caller (or the job's caller) as `ctx`: each service applies
+ * that caller's visibility (and the catalog audits credential reads).
  */
 @Injectable()
 export class PlatformClients implements OnApplicationBootstrap, OnModuleDestroy {
@@ -21,7 +22,7 @@ export class PlatformClients implements OnApplicationBootstrap, OnModuleDestroy 
   readonly proxyContracts = ExternalApiContracts;
 
   constructor(@Inject(ORCHESTRATION_CONFIG) config: OrchestrationConfig) {
-    this.connection = appNatsClient(config, 'orchestration-worker-clients');
+    this.connection = appNatsClient(config, 'orchestration-clients');
     this.catalogRpc = new RpcClient(this.connection, 'catalog', config.SERVICE_RPC_TIMEOUT_MS);
     this.proxyRpc = new RpcClient(this.connection, 'proxy', config.SERVICE_RPC_TIMEOUT_MS);
   }
