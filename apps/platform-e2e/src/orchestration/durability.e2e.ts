@@ -1,4 +1,4 @@
-import { CountingServer, Platform, query, startCountingServer, startPlatform } from '@alien/testing';
+import { CountingServer, Platform, StartedProcess, query, startCountingServer, startPlatform } from '@alien/testing';
 import { storedJobEvents } from './events';
 import { Member, chain, memberWithOrganization, node } from './support';
 
@@ -159,6 +159,94 @@ describe('orchestration: durable execution under kill -9', () => {
     expect(ids.filter((id) => done.get(id) !== 1)).toEqual([]);
     expect([...finished.entries()].filter(([, n]) => n > 1)).toEqual([]);
 
+    const reran = [...platform.processes.values()].flatMap((p) => p.lines.filter((l) => l.msg === 'finished node re-ran'));
+    expect(reran).toEqual([]);
+    expect(replacement.lines.some((l) => l.level === 'fatal')).toBe(false);
+  }, 120_000);
+
+  it('a job of pure nodes only (kept in memory, one finishing write) killed mid-run is redelivered and completes exactly once', async () => {
+    // input → three busy edit_fields → output: no side effects, so the worker writes the node rows
+    // with the job's end. The kill hits jobs that ran some nodes in memory and wrote nothing yet.
+    const busy = '$count([1..300000])';
+    const graph = chain(
+      node('input-1', 'input', {}, { isInput: true }),
+      node('edit-1', 'edit_fields', { expression: `{"n": n * 3, "w": ${busy}}` }),
+      node('edit-2', 'edit_fields', { expression: `{"n": n, "w": ${busy}}` }),
+      node('edit-3', 'edit_fields', { expression: `{"n": n, "w": ${busy}}` }),
+      node('output-1', 'output', {}, { isOutput: true }),
+    );
+    const wf = (await alice.api.post('/workflows', { name: 'Pure under kill', ...graph })).body.data;
+    const PURE_RUNS = 300;
+    const ids: number[] = [];
+    let next = 0;
+    const submit = async () => {
+      while (next < PURE_RUNS) {
+        const n = next++;
+        const res = await alice.api.post(`/workflows/${wf.id}/run`, { input: { n } });
+        if (res.status !== 202) throw new Error(`run ${n}: ${res.status} ${res.text}`);
+        ids.push(res.body.data.id);
+      }
+    };
+    const submitting = Promise.all(Array.from({ length: 25 }, submit));
+
+    // Kill the worker that holds running jobs of this workflow, in the middle of them.
+    const deadline = Date.now() + 60_000;
+    let victimJobs: number[] = [];
+    let victim: StartedProcess | undefined;
+    while (!victim && Date.now() < deadline) {
+      const running = await query<{ id: number; worker: string }>(
+        platform.databaseUrl,
+        `SELECT id, worker FROM orchestration.jobs WHERE workflow_id = $1 AND status = 'running'`,
+        [wf.id],
+      );
+      const holder = running[0]?.worker;
+      const proc = holder ? [...platform.processes.values()].find((p) => p.child.exitCode === null && holder.endsWith(`-${p.child.pid}`)) : undefined;
+      if (proc) {
+        proc.child.kill('SIGKILL');
+        victim = proc;
+        victimJobs = running.filter((r) => r.worker === holder).map((r) => r.id);
+      } else await new Promise((r) => setTimeout(r, 10));
+    }
+    if (!victim) throw new Error('no worker ever held a running job');
+    await submitting;
+    const replacement = await platform.startOrchestrationWorker();
+
+    const finished = async () =>
+      (await query<{ n: number }>(platform.databaseUrl, `SELECT count(*)::int AS n FROM orchestration.jobs WHERE workflow_id = $1 AND status IN ('completed', 'failed', 'cancelled')`, [wf.id]))[0]?.n ?? 0;
+    while ((await finished()) < PURE_RUNS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+
+    const jobs = await query<{ id: number; status: string; attempts: number; result: any }>(
+      platform.databaseUrl,
+      `SELECT id, status, attempts, result FROM orchestration.jobs WHERE id = ANY($1::int[])`,
+      [ids],
+    );
+    expect(jobs).toHaveLength(PURE_RUNS);
+    expect(jobs.filter((j) => j.status !== 'completed').map((j) => `${j.id}:${j.status}`)).toEqual([]);
+    expect(jobs.map((j) => j.result.results['output-1'][0].n).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: PURE_RUNS }, (_, n) => n * 3));
+    // The jobs the victim held were delivered again and finished by another worker.
+    const redelivered = jobs.filter((j) => victimJobs.includes(j.id));
+    expect(redelivered.length).toBeGreaterThan(0);
+    expect(redelivered.every((j) => j.attempts >= 2)).toBe(true);
+    // Every node row once, written by the attempt that finished the job.
+    const rows = await query<{ job_id: number; n: number; attempts: number[] }>(
+      platform.databaseUrl,
+      `SELECT job_id, count(*)::int AS n, array_agg(DISTINCT attempt) AS attempts FROM orchestration.job_nodes WHERE job_id = ANY($1::int[]) GROUP BY job_id`,
+      [ids],
+    );
+    expect(rows).toHaveLength(PURE_RUNS);
+    expect(rows.filter((r) => r.n !== 5 || r.attempts.length !== 1)).toEqual([]);
+
+    // SSE: one `done` per job, and no node seen finishing twice (the killed attempt published nothing).
+    const events = (await storedJobEvents(platform.natsUrl, platform.subjectPrefix)).filter((e) => ids.includes(e.jobId));
+    const done = new Map<number, number>();
+    const nodeFinished = new Map<string, number>();
+    for (const e of events) {
+      if (e.data.type === 'done') done.set(e.jobId, (done.get(e.jobId) ?? 0) + 1);
+      if (e.data.event === 'node.finished') nodeFinished.set(`${e.jobId}/${e.data.nodeId}`, (nodeFinished.get(`${e.jobId}/${e.data.nodeId}`) ?? 0) + 1);
+    }
+    expect(ids.filter((id) => done.get(id) !== 1)).toEqual([]);
+    expect(nodeFinished.size).toBe(PURE_RUNS * 5);
+    expect([...nodeFinished.entries()].filter(([, n]) => n > 1)).toEqual([]);
     const reran = [...platform.processes.values()].flatMap((p) => p.lines.filter((l) => l.msg === 'finished node re-ran'));
     expect(reran).toEqual([]);
     expect(replacement.lines.some((l) => l.level === 'fatal')).toBe(false);
