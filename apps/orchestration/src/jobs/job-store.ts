@@ -196,7 +196,8 @@ export class JobStore {
     outcome: { status: JobStatus; result: JobResult | null; error: JobErrorView | null; progress: number },
     nodes: NewJobNode[],
   ): Promise<{ admitted: number[]; inserted: number } | null> {
-    const [row] = await this.sql.query<{ done: { admitted: number[]; inserted: number } | null }>(
+    const [row] = await this.sql.prepared<{ done: { admitted: number[]; inserted: number } | null }>(
+      'orchestration.finish_job_with_nodes',
       'SELECT orchestration.finish_job_with_nodes($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9::jsonb) AS done',
       [
         jobId,

@@ -160,7 +160,8 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async claim(
     jobId: number,
   ): Promise<{ kind: 'claimed'; job: JobRow } | { kind: 'gone'; status?: JobStatus } | { kind: 'busy'; retryMs: number }> {
-    const [job] = await this.store.sql.query<JobRow>(
+    const [job] = await this.store.sql.prepared<JobRow>(
+      'orchestration.claim_job',
       `UPDATE ${J} SET status = 'running', attempts = attempts + 1, worker = $2,
          lease_until = now() + make_interval(secs => $3::float8 / 1000), started_at = COALESCE(started_at, now()), updated_at = now()
        WHERE id = $1 AND (status = 'pending' OR (status = 'running' AND lease_until < now()))
