@@ -217,7 +217,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
         const events = held.splice(0);
         if (rows.length) await this.persistNodes(job, rows, progress());
         await then?.();
-        for (const e of events) this.sendUpdate(e);
+        this.sendUpdates(events);
       });
       writes = step.catch(() => undefined);
       return step;
@@ -374,11 +374,21 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     if (!result.owned) this.stop(job.id, 'lease_lost');
   }
 
-  private sendUpdate(event: JobEvent): void {
-    try {
-      this.bus.publishUpdate(event);
-    } catch (err) {
-      this.logger.warn({ err, jobId: event.jobId }, 'event publish failed');
+  /**
+   * Publishes held updates in order. A `node.started` held together with the same node's end (a pure
+   * node, kept in memory until now) is left out: it would arrive after the fact and say nothing the
+   * `node.finished`/`node.failed` right behind it does not.
+   */
+  private sendUpdates(events: JobEvent[]): void {
+    const ended = new Set<string>();
+    for (const e of events) if ((e.event === 'node.finished' || e.event === 'node.failed') && e.nodeId) ended.add(e.nodeId);
+    for (const e of events) {
+      if (e.event === 'node.started' && e.nodeId && ended.has(e.nodeId)) continue;
+      try {
+        this.bus.publishUpdate(e);
+      } catch (err) {
+        this.logger.warn({ err, jobId: e.jobId }, 'event publish failed');
+      }
     }
   }
 
@@ -429,7 +439,7 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (done.inserted < rows.length) this.logger.error({ jobId: job.id, nodeIds: rows.map((r) => r.node_id) }, 'finished node re-ran');
     this.services.forget(job.id);
-    for (const e of held) this.sendUpdate(e);
+    this.sendUpdates(held);
     await this.publishDone(job.id, status, progress, result, error);
     void this.dispatcher.dispatch(done.admitted);
   }
