@@ -236,8 +236,12 @@ export class JobStore {
     return row ?? { inserted: 0, owned: false };
   }
 
+  /**
+   * Marks published jobs that are still waiting in the queue. A job a worker already claimed needs no
+   * mark (the relay only looks at pending jobs), so under a moving queue this usually writes nothing.
+   */
   async markPublished(ids: number[]): Promise<void> {
-    if (ids.length) await this.sql.query(`UPDATE ${J} SET published_at = now() WHERE id = ANY($1::int[])`, [ids]);
+    if (ids.length) await this.sql.query(`UPDATE ${J} SET published_at = now() WHERE id = ANY($1::int[]) AND status = 'pending'`, [ids]);
   }
 
   /** Admitted jobs that never reached the queue (the api died or NATS failed between commit and publish). */
