@@ -177,8 +177,11 @@ export class BenchContext {
     this.launched.delete(proc);
   }
 
-  /** With --profile: starts sampling in every running process (from the first measurement on). */
-  private startProfiling(): void {
+  /**
+   * With --profile: starts sampling in every running process (from the first measurement on). Scenarios
+   * that measure with their own loop (P4) call it after their warm-up.
+   */
+  startProfiling(): void {
     if (!this.settings.profile) return;
     for (const proc of this.launched) {
       if (this.profiling.has(proc) || proc.child.exitCode !== null) continue;

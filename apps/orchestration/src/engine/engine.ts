@@ -12,6 +12,7 @@ export {
   EngineError,
   annotateNodes,
   buildJobResult,
+  isPureNodeType,
   runWorkflow,
   type ClusterSearchBody,
   type CompletedNode,

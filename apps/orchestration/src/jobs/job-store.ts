@@ -58,6 +58,20 @@ export interface JobNodeRow {
   duration_ms: number;
 }
 
+/** A `job_nodes` row as the worker hands it over (attempt and job id added by the store). */
+export interface NewJobNode {
+  node_id: string;
+  type: string;
+  status: 'completed' | 'failed';
+  output: unknown;
+  chunks: unknown[] | null;
+  annotation: JobNodeRow['annotation'];
+  truncated: boolean;
+  started_at: string | null;
+  finished_at: string;
+  duration_ms: number;
+}
+
 /** Columns of list views: everything but the graph, input and result. */
 export const SUMMARY_COLUMNS =
   'id, slug, organization_id, user_id, workflow_id, graph_version, preset_id, status, progress, error, attempts, created_at, started_at, finished_at, updated_at';
@@ -171,8 +185,63 @@ export class JobStore {
     return row?.ids ?? null;
   }
 
+  /**
+   * `finish` together with the rows of nodes the worker kept in memory (`finish_job_with_nodes`): one
+   * statement, one commit. Null when the worker no longer holds the job (then nothing is written).
+   */
+  async finishWithNodes(
+    jobId: number,
+    worker: string,
+    attempt: number,
+    outcome: { status: JobStatus; result: JobResult | null; error: JobErrorView | null; progress: number },
+    nodes: NewJobNode[],
+  ): Promise<{ admitted: number[]; inserted: number } | null> {
+    const [row] = await this.sql.prepared<{ done: { admitted: number[]; inserted: number } | null }>(
+      'orchestration.finish_job_with_nodes',
+      'SELECT orchestration.finish_job_with_nodes($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9::jsonb) AS done',
+      [
+        jobId,
+        worker,
+        outcome.status,
+        outcome.result ? JSON.stringify(outcome.result) : null,
+        outcome.error ? JSON.stringify(outcome.error) : null,
+        outcome.progress,
+        this.config.ORG_CONCURRENCY_LIMIT,
+        attempt,
+        JSON.stringify(nodes),
+      ],
+    );
+    return row?.done ?? null;
+  }
+
+  /**
+   * Node rows of a running job, in one statement, and the job's progress; `owned` is false when the
+   * worker no longer holds the job. `inserted` < rows given means a node had been persisted before.
+   */
+  async persistNodes(jobId: number, worker: string, attempt: number, nodes: NewJobNode[], progress: number): Promise<{ inserted: number; owned: boolean }> {
+    const [row] = await this.sql.query<{ inserted: number; owned: boolean }>(
+      `WITH ins AS (
+         INSERT INTO ${N} (job_id, node_id, type, status, output, chunks, annotation, truncated, attempt, started_at, finished_at, duration_ms)
+         SELECT $1, n.node_id, n.type, n.status, n.output, n.chunks, n.annotation, coalesce(n.truncated, false), $3,
+             n.started_at, coalesce(n.finished_at, now()), coalesce(n.duration_ms, 0)
+           FROM jsonb_to_recordset($4::jsonb) AS n(node_id text, type text, status text, output jsonb, chunks jsonb, annotation jsonb,
+             truncated boolean, started_at timestamptz, finished_at timestamptz, duration_ms integer)
+         ON CONFLICT (job_id, node_id) DO NOTHING RETURNING 1),
+       upd AS (
+         UPDATE ${J} SET progress = GREATEST(progress, $5), updated_at = now()
+         WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING 1)
+       SELECT (SELECT count(*) FROM ins)::int AS inserted, EXISTS (SELECT 1 FROM upd) AS owned`,
+      [jobId, worker, attempt, JSON.stringify(nodes), progress],
+    );
+    return row ?? { inserted: 0, owned: false };
+  }
+
+  /**
+   * Marks published jobs that are still waiting in the queue. A job a worker already claimed needs no
+   * mark (the relay only looks at pending jobs), so under a moving queue this usually writes nothing.
+   */
   async markPublished(ids: number[]): Promise<void> {
-    if (ids.length) await this.sql.query(`UPDATE ${J} SET published_at = now() WHERE id = ANY($1::int[])`, [ids]);
+    if (ids.length) await this.sql.query(`UPDATE ${J} SET published_at = now() WHERE id = ANY($1::int[]) AND status = 'pending'`, [ids]);
   }
 
   /** Admitted jobs that never reached the queue (the api died or NATS failed between commit and publish). */

@@ -42,6 +42,15 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/** What orchestration.create_job / run_workflow answer. */
+interface RunCreated {
+  notFound?: boolean;
+  replayed?: number;
+  conflict?: boolean;
+  job?: JobRow;
+  admitted?: number[];
+}
+
 let lastSlugMs = 0;
 /** Milliseconds for job slugs, strictly increasing within this process. */
 function slugMs(): number {
@@ -70,20 +79,43 @@ export class JobsService {
    */
   async run(ctx: RequestContext, req: RunRequest): Promise<JobView> {
     const organizationId = actingOrganization(ctx);
-    const workflow = await this.workflows.visibleRow(ctx, { id: req.workflowId });
     const overridden = req.nodes !== undefined || req.edges !== undefined;
-    const graph = { nodes: req.nodes ?? workflow.nodes, edges: req.edges ?? workflow.edges };
-    if (overridden) validateWorkflowGraph(graph);
-    const requestHash = createHash('sha256')
-      .update(canonicalJson({ workflowId: req.workflowId, input: req.input, nodes: req.nodes, edges: req.edges, presetId: req.presetId }))
-      .digest('hex');
+    // The request hash only matters with an Idempotency-Key (same key, other body → 422).
+    const requestHash =
+      req.idempotencyKey === undefined
+        ? null
+        : createHash('sha256')
+            .update(canonicalJson({ workflowId: req.workflowId, input: req.input, nodes: req.nodes, edges: req.edges, presetId: req.presetId }))
+            .digest('hex');
+    const common = [
+      JSON.stringify(ctx.identity),
+      req.idempotencyKey ?? null,
+      requestHash,
+      this.config.IDEMPOTENCY_TTL_SEC,
+      this.config.ORG_CONCURRENCY_LIMIT,
+    ];
 
-    const preset = req.presetId !== undefined ? await this.presets.forRun(this.store.sql.query, workflow.id, req.presetId) : null;
-    const input = { ...(preset?.input ?? {}), ...(req.input ?? {}) };
-    for (let attempt = 0; ; attempt++) {
-      let created: { replayed?: number; conflict?: boolean; job?: JobRow; admitted?: number[] } | undefined;
-      try {
-        const [row] = await this.store.sql.query<{ created: typeof created }>(
+    // The saved workflow as it is (the usual run): visibility, job, key and admission in one round trip.
+    // With a graph override or a preset, the workflow is read first (validation, the preset's input).
+    let create: () => Promise<RunCreated | undefined>;
+    if (!overridden && req.presetId === undefined) {
+      create = async () => {
+        const [row] = await this.store.sql.prepared<{ created: RunCreated }>(
+          'orchestration.run_workflow',
+          'SELECT orchestration.run_workflow($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10) AS created',
+          [req.workflowId, organizationId, ctx.identity.userId, String(slugMs()), JSON.stringify(req.input ?? {}), ...common],
+        );
+        if (row?.created?.notFound) throw ApiError.notFound('Workflow not found');
+        return row?.created;
+      };
+    } else {
+      const workflow = await this.workflows.visibleRow(ctx, { id: req.workflowId });
+      const graph = { nodes: req.nodes ?? workflow.nodes, edges: req.edges ?? workflow.edges };
+      if (overridden) validateWorkflowGraph(graph);
+      const preset = req.presetId !== undefined ? await this.presets.forRun(this.store.sql.query, workflow.id, req.presetId) : null;
+      const input = { ...(preset?.input ?? {}), ...(req.input ?? {}) };
+      create = async () => {
+        const [row] = await this.store.sql.query<{ created: RunCreated }>(
           'SELECT orchestration.create_job($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13) AS created',
           [
             `job-${workflow.slug}-${slugMs()}`.slice(0, 200),
@@ -94,14 +126,16 @@ export class JobsService {
             JSON.stringify(graph),
             JSON.stringify(input),
             preset?.id ?? null,
-            JSON.stringify(ctx.identity),
-            req.idempotencyKey ?? null,
-            requestHash,
-            this.config.IDEMPOTENCY_TTL_SEC,
-            this.config.ORG_CONCURRENCY_LIMIT,
+            ...common,
           ],
         );
-        created = row?.created;
+        return row?.created;
+      };
+    }
+    for (let attempt = 0; ; attempt++) {
+      let created: RunCreated | undefined;
+      try {
+        created = await create();
       } catch (error) {
         // Another request with this key committed first: look again and answer with its job.
         if (/idempotency_key_raced/.test(String((error as Error)?.message)) && attempt < 3) continue;

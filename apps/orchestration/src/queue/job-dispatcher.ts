@@ -16,7 +16,10 @@ import { JobBus } from './job-bus';
 export class JobDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private sweeping = false;
-  /** Ids published since the last flush: marked in one UPDATE every few milliseconds. */
+  /**
+   * Ids published since the last flush: marked in one UPDATE every 100 ms (the relay only republishes
+   * jobs admitted more than 2 s ago, and by then most of these are claimed and need no mark).
+   */
   private toMark: number[] = [];
   private flushing?: NodeJS.Timeout;
 
@@ -42,7 +45,7 @@ export class JobDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
       ),
     );
     this.toMark.push(...published);
-    this.flushing ??= setTimeout(() => void this.flush(), 20);
+    this.flushing ??= setTimeout(() => void this.flush(), 100);
   }
 
   private async flush(): Promise<void> {

@@ -20,6 +20,13 @@ export class Sql {
 
   readonly query: Query = async <T>(text: string, params?: unknown[]) => (await this.pool.query(text, params)).rows as T[];
 
+  /**
+   * A named (prepared) statement for the per-run hot path: each pooled connection parses and plans it
+   * once, later calls only bind and execute. `name` must always go with the same `text`.
+   */
+  prepared = async <T = Record<string, unknown>>(name: string, text: string, params: unknown[]): Promise<T[]> =>
+    (await this.pool.query({ name, text, values: params })).rows as T[];
+
   /** Runs `fn` in one transaction (READ COMMITTED); rolls back when it throws. */
   async tx<T>(fn: (q: Query) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool.connect();

@@ -3,8 +3,8 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { Consumer, JSONCodec, JsMsg, Subscription } from 'nats';
 import { PinoLogger } from 'nestjs-pino';
 import type { OrchestrationConfig } from '../config';
-import { CompletedNode, RunEvent, RunOutcome, UsageRecord, buildJobResult, runWorkflow } from '../engine/engine';
-import { JobNodeRow, JobRow, JobStore } from '../jobs/job-store';
+import { CompletedNode, RunEvent, RunOutcome, UsageRecord, buildJobResult, isPureNodeType, runWorkflow } from '../engine/engine';
+import { JobRow, JobStore, NewJobNode } from '../jobs/job-store';
 import { JobBus } from '../queue/job-bus';
 import { JobDispatcher } from '../queue/job-dispatcher';
 import { ORCHESTRATION_CONFIG } from '../shared/tokens';
@@ -12,7 +12,6 @@ import { NodeServicesFactory } from './node-services';
 
 const codec = JSONCodec<{ jobId?: number }>();
 const J = 'orchestration.jobs';
-const N = 'orchestration.job_nodes';
 
 type StopReason = 'cancel' | 'shutdown' | 'lease_lost';
 
@@ -161,7 +160,8 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async claim(
     jobId: number,
   ): Promise<{ kind: 'claimed'; job: JobRow } | { kind: 'gone'; status?: JobStatus } | { kind: 'busy'; retryMs: number }> {
-    const [job] = await this.store.sql.query<JobRow>(
+    const [job] = await this.store.sql.prepared<JobRow>(
+      'orchestration.claim_job',
       `UPDATE ${J} SET status = 'running', attempts = attempts + 1, worker = $2,
          lease_until = now() + make_interval(secs => $3::float8 / 1000), started_at = COALESCE(started_at, now()), updated_at = now()
        WHERE id = $1 AND (status = 'pending' OR (status = 'running' AND lease_until < now()))
@@ -196,16 +196,53 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     );
     const ended = new Set(previous.map((n) => n.node_id));
     const progress = () => Math.min(99, Math.round((100 * ended.size) / total));
-    const publish = (event: Omit<JobEvent, 'jobId' | 'at' | 'status' | 'progress' | 'type'> & Partial<JobEvent>) => {
-      const full: JobEvent = { type: 'update', jobId: job.id, status: 'running', progress: progress(), at: new Date().toISOString(), ...event } as JobEvent;
-      try {
-        this.bus.publishUpdate(full);
-      } catch (err) {
-        this.logger.warn({ err, jobId: job.id }, 'event publish failed');
-      }
-    };
     const chunks = new Map<string, unknown[]>();
     const started = new Map<string, Date>();
+
+    // Pure nodes (no effect outside the run: input, output, edit_fields, condition, …) are kept in
+    // memory: their rows in `unsaved`, every event in `held`. Both go out with the next write the job
+    // needs anyway: before a node with side effects starts (so what it may depend on is durable),
+    // when it finishes (its own row, persisted as it finishes, as always), or with the finishing
+    // write. Events are published only after that write, in order: nobody sees a node finish that is
+    // not durable. A worker that dies in between loses those rows and the next attempt runs those
+    // pure nodes again, which nobody can observe: same inputs, same outputs, no effect outside, and
+    // none of their events was published.
+    const unsaved: NewJobNode[] = [];
+    const held: JobEvent[] = [];
+    let writes: Promise<void> = Promise.resolve();
+    /** Persists the rows kept so far (if any) and `then`, then publishes the held events in order; serialised. */
+    const flush = (then?: () => Promise<void>): Promise<void> => {
+      const step = writes.then(async () => {
+        const rows = unsaved.splice(0);
+        const events = held.splice(0);
+        if (rows.length) await this.persistNodes(job, rows, progress());
+        await then?.();
+        this.sendUpdates(events);
+      });
+      writes = step.catch(() => undefined);
+      return step;
+    };
+    const publish = (event: Omit<JobEvent, 'jobId' | 'at' | 'status' | 'progress' | 'type'> & Partial<JobEvent>) => {
+      held.push({ type: 'update', jobId: job.id, status: 'running', progress: progress(), at: new Date().toISOString(), ...event } as JobEvent);
+    };
+    const rowOf = (
+      event: { nodeId: string; nodeType: string; at: string; durationMs: number },
+      status: NewJobNode['status'],
+      output: unknown,
+      annotation: NewJobNode['annotation'],
+      truncated: boolean,
+    ): NewJobNode => ({
+      node_id: event.nodeId,
+      type: event.nodeType,
+      status,
+      output: output ?? null,
+      chunks: chunks.get(event.nodeId) ?? null,
+      annotation,
+      truncated,
+      started_at: started.get(event.nodeId)?.toISOString() ?? null,
+      finished_at: event.at,
+      duration_ms: Math.round(event.durationMs),
+    });
 
     const heartbeat = setInterval(() => {
       msg.working();
@@ -228,32 +265,24 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     // No separate "running" event: the first node.started (right after the claim) carries the status.
 
     const onEvent = async (event: RunEvent): Promise<void> => {
+      const pure = isPureNodeType(event.nodeType);
       switch (event.type) {
         case 'node.started':
           started.set(event.nodeId, new Date(event.at));
           publish({ event: 'node.started', nodeId: event.nodeId, result: {} });
+          if (!pure) await flush();
           return;
         case 'stream.chunk': {
           const list = chunks.get(event.nodeId) ?? [];
           list.push(event.chunk);
           chunks.set(event.nodeId, list);
           publish({ event: 'chunk', nodeId: event.nodeId, result: { stream: { [event.nodeId]: { chunks: [event.chunk], status: 'streaming' } } } });
+          if (!pure) await flush();
           return;
         }
         case 'node.finished': {
-          await this.persistNode(job, {
-            nodeId: event.nodeId,
-            type: event.nodeType,
-            status: 'completed',
-            output: event.output,
-            chunks: chunks.get(event.nodeId) ?? null,
-            annotation: event.branches ? { branches: event.branches } : null,
-            truncated: event.truncated === true,
-            startedAt: started.get(event.nodeId) ?? null,
-            durationMs: event.durationMs,
-            usage: event.usage,
-            progress: Math.min(99, Math.round((100 * (ended.size + 1)) / total)),
-          });
+          const usage = event.usage?.length ? event.usage : undefined;
+          unsaved.push(rowOf(event, 'completed', event.output, event.branches ? { branches: event.branches } : null, event.truncated === true));
           ended.add(event.nodeId);
           const streamed = chunks.has(event.nodeId);
           publish({
@@ -265,24 +294,15 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
               ...(streamed ? { stream: { [event.nodeId]: { chunks: [], status: 'complete' as const } } } : {}),
             },
           });
+          if (!pure) await flush(usage && (() => this.recordUsage(job, event.nodeId, usage)));
           return;
         }
         case 'node.failed': {
-          await this.persistNode(job, {
-            nodeId: event.nodeId,
-            type: event.nodeType,
-            status: 'failed',
-            output: null,
-            chunks: chunks.get(event.nodeId) ?? null,
-            annotation: { error: event.error as JobErrorView },
-            truncated: false,
-            startedAt: started.get(event.nodeId) ?? null,
-            durationMs: event.durationMs,
-            usage: event.usage,
-            progress: progress(),
-          });
+          const usage = event.usage?.length ? event.usage : undefined;
+          unsaved.push(rowOf(event, 'failed', null, { error: event.error as JobErrorView }, false));
           ended.add(event.nodeId);
           publish({ event: 'node.failed', nodeId: event.nodeId, error: event.error as JobErrorView, result: {} });
+          if (!pure) await flush(usage && (() => this.recordUsage(job, event.nodeId, usage)));
           return;
         }
         case 'node.skipped':
@@ -338,59 +358,38 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
         : status === 'cancelled'
           ? { code: 'cancelled', message: 'Cancelled while running' }
           : ((outcome.error as JobErrorView | undefined) ?? { code: 'node_error', message: 'The job failed' });
+    // The pure nodes' rows go with the finishing write; their held events follow it, then `done`.
     // Updates went out on this connection before `done`: JetStream stores them in that order.
-    await this.finish(job, status, outcome.result as JobResult, error, status === 'completed' ? 100 : progress());
+    await writes;
+    await this.finish(job, status, outcome.result as JobResult, error, status === 'completed' ? 100 : progress(), unsaved.splice(0), held.splice(0));
     msg.ack();
   }
 
-  private async persistNode(
-    job: JobRow,
-    node: {
-      nodeId: string;
-      type: string;
-      status: 'completed' | 'failed';
-      output: unknown;
-      chunks: unknown[] | null;
-      annotation: JobNodeRow['annotation'];
-      truncated: boolean;
-      startedAt: Date | null;
-      durationMs: number;
-      usage?: UsageRecord[];
-      progress: number;
-    },
-  ): Promise<void> {
-    const rows = await this.store.sql.query<{ inserted: number; owned: boolean }>(
-      `WITH ins AS (
-         INSERT INTO ${N} (job_id, node_id, type, status, output, chunks, annotation, truncated, attempt, started_at, duration_ms)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11)
-         ON CONFLICT (job_id, node_id) DO NOTHING RETURNING 1),
-       upd AS (
-         UPDATE ${J} SET progress = GREATEST(progress, $12), updated_at = now()
-         WHERE id = $1 AND worker = $13 AND status = 'running' RETURNING 1)
-       SELECT (SELECT count(*) FROM ins)::int AS inserted, EXISTS (SELECT 1 FROM upd) AS owned`,
-      [
-        job.id,
-        node.nodeId,
-        node.type,
-        node.status,
-        JSON.stringify(node.output ?? null),
-        node.chunks ? JSON.stringify(node.chunks) : null,
-        node.annotation ? JSON.stringify(node.annotation) : null,
-        node.truncated,
-        job.attempts,
-        node.startedAt,
-        Math.round(node.durationMs),
-        node.progress,
-        this.workerId,
-      ],
-    );
-    const result = rows[0];
-    if (result && result.inserted === 0) {
+  private async persistNodes(job: JobRow, rows: NewJobNode[], progress: number): Promise<void> {
+    const result = await this.store.persistNodes(job.id, this.workerId, job.attempts, rows, progress);
+    if (result.inserted < rows.length) {
       // Must never happen: the engine skips nodes listed in `completed`.
-      this.logger.error({ jobId: job.id, nodeId: node.nodeId }, 'finished node re-ran');
+      this.logger.error({ jobId: job.id, nodeIds: rows.map((r) => r.node_id) }, 'finished node re-ran');
     }
-    if (result && !result.owned) this.stop(job.id, 'lease_lost');
-    if (node.usage?.length) await this.recordUsage(job, node.nodeId, node.usage);
+    if (!result.owned) this.stop(job.id, 'lease_lost');
+  }
+
+  /**
+   * Publishes held updates in order. A `node.started` held together with the same node's end (a pure
+   * node, kept in memory until now) is left out: it would arrive after the fact and say nothing the
+   * `node.finished`/`node.failed` right behind it does not.
+   */
+  private sendUpdates(events: JobEvent[]): void {
+    const ended = new Set<string>();
+    for (const e of events) if ((e.event === 'node.finished' || e.event === 'node.failed') && e.nodeId) ended.add(e.nodeId);
+    for (const e of events) {
+      if (e.event === 'node.started' && e.nodeId && ended.has(e.nodeId)) continue;
+      try {
+        this.bus.publishUpdate(e);
+      } catch (err) {
+        this.logger.warn({ err, jobId: e.jobId }, 'event publish failed');
+      }
+    }
   }
 
   private async recordUsage(job: JobRow, nodeId: string, usage: UsageRecord[]): Promise<void> {
@@ -420,16 +419,29 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** The one terminal transition of a job (conditional on still holding it), then `done` and admission. */
-  private async finish(job: JobRow, status: JobStatus, result: JobResult, error: JobErrorView | null, progress: number): Promise<void> {
-    const admitted = await this.store.finish(job.id, this.workerId, { status, result, error, progress });
-    if (!admitted) {
+  /**
+   * The one terminal transition of a job (conditional on still holding it), written together with the
+   * rows of the pure nodes kept in memory; then their held events, `done` and admission.
+   */
+  private async finish(
+    job: JobRow,
+    status: JobStatus,
+    result: JobResult,
+    error: JobErrorView | null,
+    progress: number,
+    rows: NewJobNode[],
+    held: JobEvent[],
+  ): Promise<void> {
+    const done = await this.store.finishWithNodes(job.id, this.workerId, job.attempts, { status, result, error, progress }, rows);
+    if (!done) {
       this.logger.warn({ jobId: job.id }, 'job changed hands before it finished here; not finishing it twice');
       return;
     }
+    if (done.inserted < rows.length) this.logger.error({ jobId: job.id, nodeIds: rows.map((r) => r.node_id) }, 'finished node re-ran');
     this.services.forget(job.id);
+    this.sendUpdates(held);
     await this.publishDone(job.id, status, progress, result, error);
-    void this.dispatcher.dispatch(admitted);
+    void this.dispatcher.dispatch(done.admitted);
   }
 
   private async publishDone(jobId: number, status: JobStatus, progress: number, result: JobResult, error: JobErrorView | null): Promise<void> {

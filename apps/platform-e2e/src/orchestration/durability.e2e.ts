@@ -1,4 +1,4 @@
-import { CountingServer, Platform, query, startCountingServer, startPlatform } from '@alien/testing';
+import { CountingServer, Platform, StartedProcess, query, startCountingServer, startPlatform } from '@alien/testing';
 import { storedJobEvents } from './events';
 import { Member, chain, memberWithOrganization, node } from './support';
 
@@ -162,6 +162,106 @@ describe('orchestration: durable execution under kill -9', () => {
     const reran = [...platform.processes.values()].flatMap((p) => p.lines.filter((l) => l.msg === 'finished node re-ran'));
     expect(reran).toEqual([]);
     expect(replacement.lines.some((l) => l.level === 'fatal')).toBe(false);
+  }, 120_000);
+
+  it('a job of pure nodes only (kept in memory, one finishing write) killed mid-run is redelivered and completes exactly once', async () => {
+    // input → three busy edit_fields → output: no side effects, so the worker writes the node rows
+    // with the job's end. The kill hits jobs that ran some nodes in memory and wrote nothing yet.
+    const busy = '$count([1..300000])';
+    const graph = chain(
+      node('input-1', 'input', {}, { isInput: true }),
+      node('edit-1', 'edit_fields', { expression: `{"n": n * 3, "w": ${busy}}` }),
+      node('edit-2', 'edit_fields', { expression: `{"n": n, "w": ${busy}}` }),
+      node('edit-3', 'edit_fields', { expression: `{"n": n, "w": ${busy}}` }),
+      node('output-1', 'output', {}, { isOutput: true }),
+    );
+    const wf = (await alice.api.post('/workflows', { name: 'Pure under kill', ...graph })).body.data;
+    const PURE_RUNS = 300;
+    const ids: number[] = [];
+    let next = 0;
+    const submit = async () => {
+      while (next < PURE_RUNS) {
+        const n = next++;
+        const res = await alice.api.post(`/workflows/${wf.id}/run`, { input: { n } });
+        if (res.status !== 202) throw new Error(`run ${n}: ${res.status} ${res.text}`);
+        ids.push(res.body.data.id);
+      }
+    };
+    const submitting = Promise.all(Array.from({ length: 25 }, submit));
+
+    // Kill a worker while it holds running jobs of this workflow (again, with a fresh worker each
+    // time, should the jobs it held all have finished between the look and the kill).
+    const deadline = Date.now() + 60_000;
+    const victimJobs: number[] = [];
+    const replacements: StartedProcess[] = [];
+    for (let kills = 0; victimJobs.length === 0 && kills < 3 && Date.now() < deadline; ) {
+      const [busiest] = await query<{ worker: string; n: number }>(
+        platform.databaseUrl,
+        `SELECT worker, count(*)::int AS n FROM orchestration.jobs WHERE workflow_id = $1 AND status = 'running' GROUP BY worker ORDER BY 2 DESC LIMIT 1`,
+        [wf.id],
+      );
+      const proc = busiest ? [...platform.processes.values()].find((p) => p.child.exitCode === null && busiest.worker.endsWith(`-${p.child.pid}`)) : undefined;
+      if (!proc || !busiest) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      const exited = new Promise((r) => proc.child.once('exit', r));
+      proc.child.kill('SIGKILL');
+      await exited;
+      kills++;
+      // What the dead worker held and can no longer finish.
+      const held = await query<{ id: number }>(
+        platform.databaseUrl,
+        `SELECT id FROM orchestration.jobs WHERE workflow_id = $1 AND status = 'running' AND worker = $2`,
+        [wf.id, busiest.worker],
+      );
+      victimJobs.push(...held.map((r) => r.id));
+      // A replacement joins (as a Deployment would restart the pod).
+      replacements.push(await platform.startOrchestrationWorker());
+    }
+    await submitting;
+
+    const finished = async () =>
+      (await query<{ n: number }>(platform.databaseUrl, `SELECT count(*)::int AS n FROM orchestration.jobs WHERE workflow_id = $1 AND status IN ('completed', 'failed', 'cancelled')`, [wf.id]))[0]?.n ?? 0;
+    while ((await finished()) < PURE_RUNS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+
+    const jobs = await query<{ id: number; status: string; attempts: number; result: any }>(
+      platform.databaseUrl,
+      `SELECT id, status, attempts, result FROM orchestration.jobs WHERE id = ANY($1::int[])`,
+      [ids],
+    );
+    expect(jobs).toHaveLength(PURE_RUNS);
+    expect(jobs.filter((j) => j.status !== 'completed').map((j) => `${j.id}:${j.status}`)).toEqual([]);
+    expect(jobs.map((j) => j.result.results['output-1'][0].n).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: PURE_RUNS }, (_, n) => n * 3));
+    // The jobs the victim held were delivered again and finished by another worker.
+    const redelivered = jobs.filter((j) => victimJobs.includes(j.id));
+    expect(redelivered.length).toBeGreaterThan(0);
+    expect(redelivered.every((j) => j.attempts >= 2)).toBe(true);
+    // Every node row once, written by the attempt that finished the job.
+    const rows = await query<{ job_id: number; n: number; attempts: number[] }>(
+      platform.databaseUrl,
+      `SELECT job_id, count(*)::int AS n, array_agg(DISTINCT attempt) AS attempts FROM orchestration.job_nodes WHERE job_id = ANY($1::int[]) GROUP BY job_id`,
+      [ids],
+    );
+    expect(rows).toHaveLength(PURE_RUNS);
+    expect(rows.filter((r) => r.n !== 5 || r.attempts.length !== 1)).toEqual([]);
+
+    // SSE: one `done` per job, and no node seen finishing twice (the killed attempt published nothing).
+    const events = (await storedJobEvents(platform.natsUrl, platform.subjectPrefix)).filter((e) => ids.includes(e.jobId));
+    const done = new Map<number, number>();
+    const nodeFinished = new Map<string, number>();
+    for (const e of events) {
+      if (e.data.type === 'done') done.set(e.jobId, (done.get(e.jobId) ?? 0) + 1);
+      if (e.data.event === 'node.finished') nodeFinished.set(`${e.jobId}/${e.data.nodeId}`, (nodeFinished.get(`${e.jobId}/${e.data.nodeId}`) ?? 0) + 1);
+    }
+    expect(ids.filter((id) => done.get(id) !== 1)).toEqual([]);
+    // At most once, not exactly once: a worker killed right after the finishing write never sends that
+    // job's node events; the next delivery finds the job ended and sends only its `done` (whole result).
+    expect([...nodeFinished.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    expect(nodeFinished.size).toBeGreaterThan(0);
+    const reran = [...platform.processes.values()].flatMap((p) => p.lines.filter((l) => l.msg === 'finished node re-ran'));
+    expect(reran).toEqual([]);
+    expect(replacements.flatMap((r) => r.lines).some((l) => l.level === 'fatal')).toBe(false);
   }, 120_000);
 
   it('fails a job with a dead-letter reason when its workers keep dying (bounded redelivery)', async () => {

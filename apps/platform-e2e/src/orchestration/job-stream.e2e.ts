@@ -1,6 +1,6 @@
 import { startExtraGateway, sharedPlatform } from '../support/env';
 import { storedJobEvents } from './events';
-import { Member, chain, memberWithOrganization, node, readSse, waitForJob } from './support';
+import { Member, chain, memberWithOrganization, node, readSse, threeSteps, waitForJob } from './support';
 
 const { gatewayUrl, env } = sharedPlatform();
 const natsUrl = process.env['E2E_NATS_URL'] as string;
@@ -11,6 +11,15 @@ describe('orchestration: job event streams (SSE)', () => {
   let alice: Member;
   let slowWorkflow: number;
   const headers = () => ({ authorization: `Bearer ${alice.token}`, 'x-organization-id': String(alice.organizationId) });
+  /** A job's stored events, once its `done` is among them. */
+  const eventsOf = async (jobId: number) => {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const events = (await storedJobEvents(natsUrl, subjectPrefix)).filter((e) => e.jobId === jobId);
+      if (events.some((e) => e.data.type === 'done') || Date.now() > deadline) return events;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
 
   beforeAll(async () => {
     alice = await memberWithOrganization(env, gatewayUrl, 'sse');
@@ -67,6 +76,28 @@ describe('orchestration: job event streams (SSE)', () => {
     const last = data[data.length - 1];
     expect(last).toMatchObject({ type: 'done', status: 'completed' });
     expect(last.result.results['output-1'][0]).toEqual({ twice: 10 });
+  });
+
+  it('a job of pure nodes publishes one node.finished per node (with its output and result delta), then done', async () => {
+    const wf = (await alice.api.post('/workflows', { name: 'Pure events', ...threeSteps() })).body.data;
+    const job = (await alice.api.post(`/workflows/${wf.id}/run-sync`, { input: { name: 'Ada', n: 1 } })).body.data;
+    expect(job.status).toBe('completed');
+    const stored = (await eventsOf(job.id)).map((e) => e.data);
+    // Kept in memory until the finishing write: each node's start would arrive after the fact, so only its end is sent.
+    expect(stored.map((d) => (d.type === 'done' ? 'done' : `${d.event} ${d.nodeId}`))).toEqual([
+      'node.finished input-1',
+      'node.finished edit-1',
+      'node.finished output-1',
+      'done',
+    ]);
+    expect(stored[1]).toMatchObject({ type: 'update', status: 'running', output: { greeting: 'Hello Ada', n: 2 } });
+    expect(stored[2]).toMatchObject({ result: { results: { 'output-1': [{ greeting: 'Hello Ada', n: 2 }] } } });
+    expect(stored[3]).toMatchObject({ type: 'done', status: 'completed', progress: 100, result: { results: { 'output-1': [{ greeting: 'Hello Ada', n: 2 }] } } });
+    // A node with side effects still announces its start as it starts (the slow workflow's waits).
+    const slow = (await alice.api.post(`/workflows/${slowWorkflow}/run-sync`, { input: { n: 2 } })).body.data;
+    const kinds = (await eventsOf(slow.id)).map((e) => `${e.data.event} ${e.data.nodeId ?? ''}`.trim());
+    expect(kinds.filter((k) => k.startsWith('node.started'))).toEqual(['node.started wait-1', 'node.started wait-2', 'node.started wait-3']);
+    expect(kinds.filter((k) => k.startsWith('node.finished'))).toHaveLength(6);
   });
 
   it('sends heartbeat comments and closes after the maximum duration (short limits on an extra gateway)', async () => {

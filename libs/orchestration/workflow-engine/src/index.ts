@@ -26,7 +26,7 @@ export {
   type WorkflowType,
 } from './schemas';
 export type { HttpPolicy, NodeCategory, NodeContext, NodeExecution, NodeType, NodeTypeDescriptor, RunLimits } from './node-type';
-export { getNodeType, listNodeTypes } from './registry';
+export { getNodeType, isPureNodeType, listNodeTypes } from './registry';
 export { validateGraph, validateRunInput } from './validate';
 export { DEFAULT_LIMITS, annotateNodes, buildJobResult, runWorkflow, type RunOptions } from './run';
 export type {

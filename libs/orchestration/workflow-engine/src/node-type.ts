@@ -105,6 +105,14 @@ export interface NodeType<P = Record<string, unknown>> {
    */
   rawParams?: string[];
   /**
+   * The executor has no effect outside the run: it reads its params, inputs and the run's outputs and
+   * returns a value (no network, no services, no clock-driven waiting). A runtime may keep the result
+   * of such a node in memory and persist it later with others: running it again after a crash is
+   * unobservable, because nothing saw its result before it was persisted. Never set it on a type that
+   * calls out (HTTP, models, clusters, catalog, external APIs, subworkflows) or waits.
+   */
+  pure?: true;
+  /**
    * Save-time checks beyond the schema (e.g. JSONata that must parse), on the literal params that
    * passed it. Returns problems by param path (`fields.total`).
    */
@@ -113,7 +121,7 @@ export interface NodeType<P = Record<string, unknown>> {
 }
 
 /** The public description of a node type (`GET /nodes`): the module without its executor. */
-export type NodeTypeDescriptor = Omit<NodeType, 'execute' | 'rawParams' | 'check'>;
+export type NodeTypeDescriptor = Omit<NodeType, 'execute' | 'rawParams' | 'check' | 'pure'>;
 
 /** Identity helper that keeps a node module's param type while listing it with the others. */
 export function defineNode<P>(definition: NodeType<P>): NodeType {

@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { NODE_TYPES } from './nodes';
-import { getNodeType, listNodeTypes } from './registry';
+import { getNodeType, isPureNodeType, listNodeTypes } from './registry';
 import { createWorkflowBodySchema, runSyncWorkflowBodySchema, workflowGraphSchema } from './schemas';
 
 describe('node registry', () => {
@@ -67,5 +67,12 @@ describe('request body schemas', () => {
     const runSync = ajv.compile(runSyncWorkflowBodySchema);
     expect(runSync({ input: { q: 1 }, timeout: 600 })).toBe(true);
     expect(runSync({ timeout: 601 })).toBe(false);
+  });
+
+  it('marks only the types without effects outside the run as pure (a runtime may re-run those unobserved)', () => {
+    const pure = NODE_TYPES.map((t) => t.type).filter(isPureNodeType).sort();
+    expect(pure).toEqual(['aggregate', 'condition', 'edit_fields', 'http_response', 'input', 'output']);
+    expect(isPureNodeType('no_such_type')).toBe(false);
+    expect(getNodeType('edit_fields')).not.toHaveProperty('pure');
   });
 });

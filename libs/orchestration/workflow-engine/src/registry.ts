@@ -28,3 +28,8 @@ export function getNodeType(type: string): NodeTypeDescriptor | undefined {
 export function nodeImplementation(type: string): NodeType | undefined {
   return byType.get(type);
 }
+
+/** True for a type whose executor has no effect outside the run (`NodeType.pure`); false for unknown types. */
+export function isPureNodeType(type: string): boolean {
+  return byType.get(type)?.pure === true;
+}

@@ -1,6 +1,6 @@
 import { compileSchema, issuesFromAjv } from './ajv';
 import { entryOutput } from './entry';
-import { EngineError, toErrorInfo, type EngineErrorInfo } from './errors';
+import { EngineError, toErrorInfo, type EngineErrorInfo, type ValidationIssue } from './errors';
 import type { ChatCompletionChunk, CompletedNode, JobResult, NodeState, RunEvent, RunOutcome, UsageRecord } from './events';
 import { resolveDeep, resolveString, type ExpressionScope } from './expressions';
 import { indexGraph, paramEnvelope, sourceHandleOf, topologicalOrder, type GraphIndex, type WorkflowGraph, type WorkflowNode } from './graph';
@@ -41,6 +41,29 @@ export interface RunOptions {
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Validation results by graph text: a worker runs the same few graphs over and over, and validating
+ * (schemas, expressions, JSONata) costs several times more than serialising the graph to look it up.
+ */
+const validated = new Map<string, ValidationIssue[]>();
+const VALIDATED_LIMIT = 500;
+
+function graphIssues(graph: WorkflowGraph): ValidationIssue[] {
+  let key: string;
+  try {
+    key = JSON.stringify(graph);
+  } catch {
+    return validateGraph(graph);
+  }
+  let issues = validated.get(key);
+  if (!issues) {
+    issues = validateGraph(graph);
+    if (validated.size >= VALIDATED_LIMIT) validated.clear();
+    validated.set(key, issues);
+  }
+  return issues;
+}
 
 /** Nodes whose output is the job's answer: flagged `isOutput`, or of type `output`/`http_response`. */
 function outputNodeIds(graph: WorkflowGraph, index: GraphIndex): string[] {
@@ -133,7 +156,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
   const depth = options.depth ?? 0;
   const completed = options.completed ?? {};
 
-  const issues = validateGraph(options.graph);
+  const issues = graphIssues(options.graph);
   if (issues.length) {
     const error: EngineErrorInfo = {
       code: 'invalid_graph',

@@ -261,6 +261,7 @@ export const P4: Scenario = {
 
       ctx.log(`warm-up: ${settings.warmupS} s each`);
       for (const t of [ours, bull]) await measure(t, completions, concurrency, settings.warmupS, expected);
+      ctx.startProfiling();
 
       const rounds = Math.max(1, settings.rounds);
       const slice = settings.durationS / rounds;

@@ -26,6 +26,7 @@ export const aggregateNode = defineNode<AggregateParams>({
   description:
     'Combines values: the `items` param (an array, usually an expression such as `@search-1.results`), else the upstream outputs (the items of the only upstream output when it is an array). `field` picks a path in each item; `operation` is collect (list), concat (flatten lists), merge (objects), sum, avg, min, max, count, unique or join (with `separator`).',
   version: '1.0.0',
+  pure: true,
   handles: { inputs: ['inputs'], outputs: ['outputs'] },
   paramsSchema: {
     type: 'object',

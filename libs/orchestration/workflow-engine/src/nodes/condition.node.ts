@@ -82,6 +82,7 @@ export const conditionNode = defineNode<ConditionParams>({
   description:
     'Branches: nodes connected to handle `true` run when the condition holds, those on `false` otherwise (the other branch is skipped). The condition is `expression` (JSONata over the upstream output, truthy) or `value` `operator` `compareTo` (value usually an expression such as `@search-1.total`). Passes its input on unchanged.',
   version: '1.0.0',
+  pure: true,
   handles: { inputs: ['inputs'], outputs: ['true', 'false'] },
   rawParams: ['expression'],
   paramsSchema: {

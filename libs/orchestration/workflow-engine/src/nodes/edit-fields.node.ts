@@ -17,6 +17,7 @@ export const editFieldsNode = defineNode<EditFieldsParams>({
   description:
     'Reshapes data with JSONata evaluated over the upstream output (`$input` is the run input, `$nodes` the outputs so far by node id, `$context.jobId`). `expression`: its result is the output. `fields`: each value is a JSONata expression whose result is set under the field name, over a copy of the input object (`keepInput: false` starts from an empty object).',
   version: '1.0.0',
+  pure: true,
   handles: { inputs: ['inputs'], outputs: ['outputs'] },
   rawParams: ['expression', 'fields'],
   paramsSchema: {

@@ -11,6 +11,7 @@ export const httpResponseNode = defineNode<Record<string, unknown>>({
   description:
     'The answer of an HTTP-triggered workflow. Outputs `{results: {data, …other params}}`: `data` is its `data` param (typically an expression such as `"@aiAgent-1"`), or its upstream output when unset. Existing clients read `result.results["<id>"][0].results.data`.',
   version: '1.0.0',
+  pure: true,
   handles: { inputs: ['inputs'], outputs: ['outputs'] },
   paramsSchema: {
     type: 'object',

@@ -9,6 +9,7 @@ export const inputNode = defineNode<Record<string, unknown>>({
   description:
     "Entry of a workflow: outputs the run's `input` merged over its params (the defaults), checked against `data.schema.input` when the node has one.",
   version: '1.0.0',
+  pure: true,
   handles: { inputs: [], outputs: ['outputs'] },
   paramsSchema: { type: 'object', description: 'Default values of the input fields.', additionalProperties: true },
   inputsSchema: { description: "The run's input (any JSON)." },

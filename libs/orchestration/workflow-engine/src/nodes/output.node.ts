@@ -8,6 +8,7 @@ export const outputNode = defineNode<Record<string, unknown>>({
   description:
     "An answer of the workflow (listed in the job's `result.results`): its `value` param when set, else its params as an object, else what its upstream node produced (an object keyed by node id when several feed it).",
   version: '1.0.0',
+  pure: true,
   handles: { inputs: ['inputs'], outputs: ['outputs'] },
   paramsSchema: {
     type: 'object',
