@@ -291,6 +291,30 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
       expect(cancelled.body.data.error).toMatchObject({ code: 'cancelled' });
       expect((await alice.api.post(`/jobs/${job.id}/cancel`)).status).toBe(409);
     });
+
+    it('a job whose view is larger than the message bus carries is a 502 envelope, and the service keeps answering', async () => {
+      // Found by the outside-in pass: a 400 KB input (well under the 1 MiB body limit) makes the job's
+      // view (input, each node's output, result) exceed NATS's 1 MiB max_payload; the reply threw
+      // MAX_PAYLOAD_EXCEEDED outside any handler and the orchestration process died.
+      const big = (
+        await alice.api.post('/workflows', {
+          name: 'Big answers',
+          ...chain(node('input-1', 'input', {}, { isInput: true }), node('output-1', 'output', {}, { isOutput: true })),
+        })
+      ).body.data;
+      const run = await alice.api.post(`/workflows/${big.id}/run`, { input: { text: 'x'.repeat(400_000) } });
+      expect(run.status).toBe(202);
+      const statusOf = async () =>
+        (await query<{ status: string }>(databaseUrl, 'SELECT status FROM orchestration.jobs WHERE id = $1', [run.body.data.id]))[0]?.status;
+      await eventually(async () => (await statusOf()) === 'completed', 15_000);
+      const res = await alice.api.get(`/jobs/${run.body.data.id}`);
+      expect(res.status).toBe(502);
+      expect(res.body).toMatchObject({ success: false, error: { status: 502, code: 'reply_too_large' } });
+      expect(res.text).not.toMatch(/MAX_PAYLOAD|at .*\.js/);
+      // Still alive: the next requests are answered.
+      expect((await alice.api.get(`/workflows/${big.id}`)).status).toBe(200);
+      expect((await alice.api.post(`/workflows/${wf.id}/run-sync`, { input: { name: 'After', n: 1 } })).body.data.status).toBe('completed');
+    });
   });
 
   describe('per-organization concurrency', () => {
