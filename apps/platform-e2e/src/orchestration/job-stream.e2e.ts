@@ -92,6 +92,22 @@ describe('orchestration: job event streams (SSE)', () => {
     }
   });
 
+  it('a Last-Event-ID this job never sent (beyond its last event) starts over with init instead of swallowing every event', async () => {
+    // Found by the outside-in pass: `Last-Event-ID: 999999999` on a running job suppressed every later
+    // event, done included (each had a smaller id), so the client heard nothing until the 5-minute close.
+    const job = (await alice.api.post(`/workflows/${slowWorkflow}/run`, { input: { n: 4 } })).body.data;
+    const res = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, { ...headers(), 'last-event-id': '999999999' }, { timeoutMs: 10_000 });
+    expect(res.status).toBe(200);
+    expect(res.events[0]?.data).toMatchObject({ type: 'init', jobId: job.id });
+    expect(Number(res.events[0]?.id)).toBeLessThan(999999999);
+    expect(res.events[res.events.length - 1]?.data).toMatchObject({ type: 'done', status: 'completed' });
+    expect(res.events[res.events.length - 1]?.data.result.results['output-1'][0]).toEqual({ twice: 8 });
+    // A finished job answers the same way: init (the whole state), done.
+    const again = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, { ...headers(), 'last-event-id': '999999999' });
+    expect(again.events.map((e) => e.data.type)).toEqual(['init', 'done']);
+    expect(Number(again.events[1]?.id)).toBeLessThan(999999999);
+  });
+
   it('answers 404 before any stream for an unknown job, 401 without credentials', async () => {
     const res = await readSse(`${gatewayUrl}/jobs/2147483000/stream`, headers());
     expect(res.status).toBe(404);

@@ -132,7 +132,9 @@ export class JobStreams implements OnModuleInit, OnModuleDestroy {
       // Listen first, then read where the stored events end: everything after that comes live.
       unlisten = await this.feed.listen(job.id, (event) => (ready ? deliver(event) : buffered.push(event)));
       const last = await this.feed.lastSeq(job.id);
-      if (lastEventId === null) {
+      // An id beyond the job's last event was never sent by this stream (garbage, another job's, a
+      // reset stream): resuming after it would drop every event, done included. Start over with init.
+      if (lastEventId === null || lastEventId > last) {
         const history = last > 0 ? await this.feed.history(job.id, 0, last) : [];
         const snapshot = foldSnapshot(job, history);
         sent = last;
