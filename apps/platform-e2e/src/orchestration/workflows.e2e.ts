@@ -139,6 +139,17 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
       expect((await alice.api.patch(`/workflows/${ok.body.data.id}`, { collectionId: own.id, tagIds: [tag.id], name: 'Refs 2' })).status).toBe(200);
       expect((await alice.api.patch(`/workflows/${ok.body.data.id}`, { collectionId: null })).body.data.collectionId).toBeNull();
     });
+
+    it('keeps each tag once: a repeated tag id is stored and shown once (as datasets and AI models do)', async () => {
+      // Found by the outside-in pass: `tagIds: [1, 1]` was stored and returned as [1, 1].
+      const [first, second] = (await client(gatewayUrl).get('/tags?perPage=2')).body.data;
+      const created = await alice.api.post('/workflows', { name: 'Tagged twice', tagIds: [first.id, first.id] });
+      expect(created.status).toBe(201);
+      expect(created.body.data.tagIds).toEqual([first.id]);
+      const patched = await alice.api.patch(`/workflows/${created.body.data.id}`, { tagIds: [second.id, first.id, second.id] });
+      expect(patched.body.data.tagIds).toEqual([second.id, first.id]);
+      expect((await alice.api.get(`/workflows/${created.body.data.id}`)).body.data.tagIds).toEqual([second.id, first.id]);
+    });
   });
 
   describe('runs', () => {
