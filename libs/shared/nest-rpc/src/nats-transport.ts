@@ -165,7 +165,7 @@ export class PrefixedServerNats extends ServerNats {
         const status = failed ? (response.err?.status ?? 500) : 200;
         logger.info({ status, durationMs: +(performance.now() - started).toFixed(3) }, failed ? 'rpc failed' : 'rpc handled');
       }
-      let sent: unknown;
+      let sent: ReturnType<typeof publish>;
       try {
         sent = publish(response);
       } catch (error) {
