@@ -1,6 +1,6 @@
 import { startExtraGateway, sharedPlatform } from '../support/env';
 import { storedJobEvents } from './events';
-import { Member, chain, memberWithOrganization, node, readSse, waitForJob } from './support';
+import { Member, chain, edge, memberWithOrganization, node, readSse, waitForJob } from './support';
 
 const { gatewayUrl, env } = sharedPlatform();
 const natsUrl = process.env['E2E_NATS_URL'] as string;
@@ -106,6 +106,34 @@ describe('orchestration: job event streams (SSE)', () => {
     const again = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, { ...headers(), 'last-event-id': '999999999' });
     expect(again.events.map((e) => e.data.type)).toEqual(['init', 'done']);
     expect(Number(again.events[1]?.id)).toBeLessThan(999999999);
+  });
+
+  it('a job whose final result is larger than NATS carries still ends its stream with done (result left out, resultOmitted) and run-sync answers at once', async () => {
+    // Found by the outside-in pass: two 600 KB outputs made `done` exceed max_payload; its publish
+    // failed, so SSE clients heard heartbeats until the 5-minute close and run-sync waited out its timeout.
+    const graph = {
+      nodes: [
+        node('input-1', 'input', {}, { isInput: true }),
+        node('wait-1', 'wait', { ms: 500 }),
+        node('edit-1', 'edit_fields', { expression: '{"big": $pad("", 600000, "x")}' }),
+        node('output-1', 'output', {}, { isOutput: true }),
+        node('output-2', 'output', {}, { isOutput: true }),
+      ],
+      edges: [edge('input-1', 'wait-1'), edge('wait-1', 'edit-1'), edge('edit-1', 'output-1'), edge('edit-1', 'output-2')],
+    };
+    const wf = (await alice.api.post('/workflows', { name: 'Too big to stream', ...graph })).body.data;
+    const job = (await alice.api.post(`/workflows/${wf.id}/run`, {})).body.data;
+    const res = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, headers(), { timeoutMs: 10_000 });
+    const done = res.events[res.events.length - 1]?.data;
+    expect(done).toMatchObject({ type: 'done', status: 'completed', resultOmitted: true });
+    // The updates that were too large arrive without their output, instead of not at all.
+    const finished = res.events.filter((e) => e.data.event === 'node.finished').map((e) => e.data.nodeId);
+    expect(finished).toEqual(expect.arrayContaining(['edit-1', 'output-1', 'output-2']));
+
+    const started = Date.now();
+    const sync = await alice.api.post(`/workflows/${wf.id}/run-sync`, { timeout: 30 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(sync.body).toMatchObject({ success: false, error: { status: 502, code: 'reply_too_large' } });
   });
 
   it('answers 404 before any stream for an unknown job, 401 without credentials', async () => {
