@@ -84,6 +84,9 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
         'i2',
         '',
       ],
+      // Found by the outside-in pass: results are keyed by node id, and these ids ran to `[null]` or vanished.
+      ['a node id named like an Object.prototype member', chain(node('in', 'input', {}, { isInput: true }), node('constructor', 'output')), 'constructor', 'id'],
+      ['the node id __proto__', chain(node('in', 'input', {}, { isInput: true }), node('__proto__', 'output')), '__proto__', 'id'],
     ];
     it.each(invalid)('refuses %s with 422 naming the node', async (_what, graph, nodeId, rule) => {
       const res = await alice.api.post('/workflows', { name: `bad ${Math.random()}`, ...graph });
