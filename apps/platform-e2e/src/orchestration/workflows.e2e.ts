@@ -191,6 +191,19 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
       expect(stray.body.error.messages).toEqual([expect.objectContaining({ field: 'toString', rule: 'unknownField' })]);
     });
 
+    it('a NUL character in a key of free-form JSON (run input, preset input) is 422 naming the field, before anything is stored', async () => {
+      // Found by the outside-in pass: values were checked, keys were not; Postgres refused the jsonb
+      // and the run answered 400 invalid_value with an error and a stack trace in the service's log.
+      const before = (await alice.api.get(`/jobs?workflowId=${wf.id}`)).body.meta.total;
+      const run = await alice.api.post(`/workflows/${wf.id}/run`, { input: { name: 'x', n: 1, 'bad\u0000key': 1 } });
+      expect(run.status).toBe(422);
+      expect(run.body.error.messages).toEqual([expect.objectContaining({ field: 'input.bad\\u0000key', rule: 'string' })]);
+      const preset = await alice.api.post(`/workflows/${wf.id}/presets`, { name: 'Nul', input: { nested: { '\u0000': true } } });
+      expect(preset.status).toBe(422);
+      expect(preset.body.error.messages[0]).toMatchObject({ field: 'input.nested.\\u0000', rule: 'string' });
+      expect((await alice.api.get(`/jobs?workflowId=${wf.id}`)).body.meta.total).toBe(before);
+    });
+
     it('runs with a preset whose input the request overrides', async () => {
       const preset = await alice.api.post(`/workflows/${wf.id}/presets`, { name: 'Grace', input: { name: 'Grace', n: 1 } });
       expect(preset.status).toBe(201);
