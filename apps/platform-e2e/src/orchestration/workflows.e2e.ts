@@ -204,6 +204,22 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
       expect((await alice.api.get(`/jobs?workflowId=${wf.id}`)).body.meta.total).toBe(before);
     });
 
+    it('a node output with a NUL character completes (U+0000 becomes U+FFFD) instead of retrying as an infrastructure error', async () => {
+      // Found by the outside-in pass: Postgres cannot store U+0000 in jsonb; persisting the output failed,
+      // the worker took it for an outage and retried with backoff (errors and stacks in its log) until
+      // the job was dead-lettered. A JSONata string or any HTTP answer can carry one.
+      const nul = (
+        await alice.api.post('/workflows', {
+          name: 'NUL out',
+          ...chain(node('input-1', 'input', {}, { isInput: true }), node('edit-1', 'edit_fields', { expression: '{"text": "a\\u0000b", "a\\u0000": 1}' }), node('output-1', 'output', {}, { isOutput: true })),
+        })
+      ).body.data;
+      const res = await alice.api.post(`/workflows/${nul.id}/run-sync`, { timeout: 10 });
+      expect(res.status).toBe(200);
+      expect(res.body.data).toMatchObject({ status: 'completed', attempts: 1 });
+      expect(res.body.data.result.results['output-1'][0]).toEqual({ text: 'a\ufffdb', 'a\ufffd': 1 });
+    });
+
     it('runs with a preset whose input the request overrides', async () => {
       const preset = await alice.api.post(`/workflows/${wf.id}/presets`, { name: 'Grace', input: { name: 'Grace', n: 1 } });
       expect(preset.status).toBe(201);
