@@ -116,8 +116,8 @@ export interface NodeType<P = Record<string, unknown>> {
 export type NodeTypeDescriptor = Omit<NodeType, 'execute' | 'rawParams' | 'check'>;
 
 /**
- * Keeps a node module's param type while listing it with the others, and makes every output
- * storable: U+0000 (from a JSONata string, an HTTP answer, a model…) becomes U+FFFD, as Postgres
+ * Keeps a node module's param type while listing it with the others, and makes every output and
+ * streamed chunk storable: U+0000 (from a JSONata string, an HTTP answer, a model…) becomes U+FFFD, as Postgres
  * refuses it in jsonb and the runtime persists each output before the next node starts.
  */
 export function defineNode<P>(definition: NodeType<P>): NodeType {
@@ -125,7 +125,8 @@ export function defineNode<P>(definition: NodeType<P>): NodeType {
   return {
     ...definition,
     async execute(ctx: NodeContext<P>): Promise<NodeExecution> {
-      const result = await execute.call(definition, ctx);
+      const emitChunk = (chunk: ChatCompletionChunk) => ctx.emitChunk(hasNul(chunk) ? (withoutNul(chunk) as ChatCompletionChunk) : chunk);
+      const result = await execute.call(definition, { ...ctx, emitChunk });
       return hasNul(result.output) ? { ...result, output: withoutNul(result.output) } : result;
     },
   } as unknown as NodeType;
