@@ -136,6 +136,21 @@ describe('orchestration: job event streams (SSE)', () => {
     expect(sync.body).toMatchObject({ success: false, error: { status: 502, code: 'reply_too_large' } });
   });
 
+  it('a client that already has done (Last-Event-ID = its id) gets 204, so an EventSource stops reconnecting instead of getting done again', async () => {
+    // Found by the outside-in pass with the `eventsource` client: one that does not close() on done
+    // reconnected every few seconds with the done's id and got the same done again, forever.
+    const job = (await alice.api.post(`/workflows/${slowWorkflow}/run`, { input: { n: 2 } })).body.data;
+    const first = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, headers(), { timeoutMs: 10_000 });
+    const done = first.events[first.events.length - 1];
+    expect(done?.data.type).toBe('done');
+    const again = await fetch(`${gatewayUrl}/jobs/${job.id}/stream`, { headers: { ...headers(), 'last-event-id': done?.id as string } });
+    expect(again.status).toBe(204);
+    expect(await again.text()).toBe('');
+    // An earlier id still resumes: the events after it, done last.
+    const resumed = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, { ...headers(), 'last-event-id': String(Number(done?.id) - 1) });
+    expect(resumed.events.map((e) => e.data.type)).toEqual(['done']);
+  });
+
   it('answers 404 before any stream for an unknown job, 401 without credentials', async () => {
     const res = await readSse(`${gatewayUrl}/jobs/2147483000/stream`, headers());
     expect(res.status).toBe(404);
