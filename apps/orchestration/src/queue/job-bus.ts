@@ -33,6 +33,8 @@ import type { OrchestrationConfig } from '../config';
 const codec = JSONCodec<unknown>();
 const NS = 1e6; // ns per ms
 export const WORKERS_DURABLE = 'orchestration-workers';
+/** Room left under max_payload for the subject and headers (msgID) of an event. */
+const EVENT_HEADROOM_BYTES = 4_096;
 
 /**
  * The service's JetStream side: the work queue (one message per admitted job, de-duplicated by job
@@ -144,7 +146,7 @@ export class JobBus implements OnModuleInit, OnApplicationShutdown {
 
   /** Appends an event to the job's subject and waits for JetStream's ack. */
   publishEvent(event: JobEvent): Promise<PubAck> {
-    return this.client().publish(this.prefix + jobEventSubject(event.jobId), codec.encode(event), { timeout: 5_000 });
+    return this.client().publish(this.prefix + jobEventSubject(event.jobId), this.encodeEvent(event), { timeout: 5_000 });
   }
 
   /**
@@ -153,15 +155,29 @@ export class JobBus implements OnModuleInit, OnApplicationShutdown {
    * connection, so once it is acked every update before it is stored.
    */
   publishUpdate(event: JobEvent): void {
-    this.connection().publish(this.prefix + jobEventSubject(event.jobId), codec.encode(event));
+    this.connection().publish(this.prefix + jobEventSubject(event.jobId), this.encodeEvent(event));
   }
 
   /** The job's last event; a second `done` of the same job within the duplicate window is dropped. */
   publishDone(event: JobEvent): Promise<PubAck> {
-    return this.client().publish(this.prefix + jobEventSubject(event.jobId), codec.encode(event), {
+    return this.client().publish(this.prefix + jobEventSubject(event.jobId), this.encodeEvent(event), {
       timeout: 5_000,
       msgID: `job-${event.jobId}-done`,
     });
+  }
+
+  /**
+   * An event as bytes that fit the server's max_payload: when a node's output or the result is too
+   * large to carry, the event goes without them (`resultOmitted: true`) rather than not at all — a
+   * lost `done` left SSE clients and run-sync waiting until their timeouts.
+   */
+  private encodeEvent(event: JobEvent): Uint8Array {
+    const data = codec.encode(event);
+    const max = this.nc?.info?.max_payload;
+    if (!max || data.length <= max - EVENT_HEADROOM_BYTES) return data;
+    const { output: _output, ...rest } = event;
+    const result = event.type === 'done' ? { results: {}, stream: {} } : {};
+    return codec.encode({ ...rest, result, resultOmitted: true } satisfies JobEvent);
   }
 
   /** True when the job's last event on JetStream is its `done`. */

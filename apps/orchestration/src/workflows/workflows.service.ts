@@ -16,6 +16,9 @@ import { iso, isoRequired, requireWriter, viewerOrganization } from '../shared/a
 import { Query, Sql } from '../shared/sql';
 import { WorkflowReferences } from './workflow-references';
 
+/** A tag is on a workflow once, whatever the request repeats (first occurrence order). */
+const unique = (ids: number[]): number[] => [...new Set(ids)];
+
 export interface WorkflowRow {
   id: number;
   organization_id: number;
@@ -193,7 +196,7 @@ export class WorkflowsService {
             input.presetCategory ?? null,
             input.collectionId ?? null,
             input.datasetId ?? null,
-            input.tagIds ?? [],
+            unique(input.tagIds ?? []),
             JSON.stringify(nodes),
             JSON.stringify(edges),
             ctx.identity.userId,
@@ -232,7 +235,7 @@ export class WorkflowsService {
           preset_category: patch.presetCategory !== undefined ? patch.presetCategory : row.preset_category,
           collection_id: patch.collectionId !== undefined ? patch.collectionId : row.collection_id,
           dataset_id: patch.datasetId !== undefined ? patch.datasetId : row.dataset_id,
-          tag_ids: patch.tagIds ?? row.tag_ids,
+          tag_ids: patch.tagIds ? unique(patch.tagIds) : row.tag_ids,
         };
         const rows = await q<WorkflowRow>(
           `UPDATE ${T} SET name = $2, slug = $3, description = $4, type = $5, is_public = $6, preset_category = $7,

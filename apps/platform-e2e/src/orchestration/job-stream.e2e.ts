@@ -1,6 +1,6 @@
 import { startExtraGateway, sharedPlatform } from '../support/env';
 import { storedJobEvents } from './events';
-import { Member, chain, memberWithOrganization, node, readSse, threeSteps, waitForJob } from './support';
+import { Member, chain, edge, memberWithOrganization, node, readSse, threeSteps, waitForJob } from './support';
 
 const { gatewayUrl, env } = sharedPlatform();
 const natsUrl = process.env['E2E_NATS_URL'] as string;
@@ -121,6 +121,65 @@ describe('orchestration: job event streams (SSE)', () => {
     } finally {
       await gateway.stop();
     }
+  });
+
+  it('a Last-Event-ID this job never sent (beyond its last event) starts over with init instead of swallowing every event', async () => {
+    // Found by the outside-in pass: `Last-Event-ID: 999999999` on a running job suppressed every later
+    // event, done included (each had a smaller id), so the client heard nothing until the 5-minute close.
+    const job = (await alice.api.post(`/workflows/${slowWorkflow}/run`, { input: { n: 4 } })).body.data;
+    const res = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, { ...headers(), 'last-event-id': '999999999' }, { timeoutMs: 10_000 });
+    expect(res.status).toBe(200);
+    expect(res.events[0]?.data).toMatchObject({ type: 'init', jobId: job.id });
+    expect(Number(res.events[0]?.id)).toBeLessThan(999999999);
+    expect(res.events[res.events.length - 1]?.data).toMatchObject({ type: 'done', status: 'completed' });
+    expect(res.events[res.events.length - 1]?.data.result.results['output-1'][0]).toEqual({ twice: 8 });
+    // A finished job answers the same way: init (the whole state), done.
+    const again = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, { ...headers(), 'last-event-id': '999999999' });
+    expect(again.events.map((e) => e.data.type)).toEqual(['init', 'done']);
+    expect(Number(again.events[1]?.id)).toBeLessThan(999999999);
+  });
+
+  it('a job whose final result is larger than NATS carries still ends its stream with done (result left out, resultOmitted) and run-sync answers at once', async () => {
+    // Found by the outside-in pass: two 600 KB outputs made `done` exceed max_payload; its publish
+    // failed, so SSE clients heard heartbeats until the 5-minute close and run-sync waited out its timeout.
+    const graph = {
+      nodes: [
+        node('input-1', 'input', {}, { isInput: true }),
+        node('wait-1', 'wait', { ms: 500 }),
+        node('edit-1', 'edit_fields', { expression: '{"big": $pad("", 600000, "x")}' }),
+        node('output-1', 'output', {}, { isOutput: true }),
+        node('output-2', 'output', {}, { isOutput: true }),
+      ],
+      edges: [edge('input-1', 'wait-1'), edge('wait-1', 'edit-1'), edge('edit-1', 'output-1'), edge('edit-1', 'output-2')],
+    };
+    const wf = (await alice.api.post('/workflows', { name: 'Too big to stream', ...graph })).body.data;
+    const job = (await alice.api.post(`/workflows/${wf.id}/run`, {})).body.data;
+    const res = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, headers(), { timeoutMs: 10_000 });
+    const done = res.events[res.events.length - 1]?.data;
+    expect(done).toMatchObject({ type: 'done', status: 'completed', resultOmitted: true });
+    // The updates that were too large arrive without their output, instead of not at all.
+    const finished = res.events.filter((e) => e.data.event === 'node.finished').map((e) => e.data.nodeId);
+    expect(finished).toEqual(expect.arrayContaining(['edit-1', 'output-1', 'output-2']));
+
+    const started = Date.now();
+    const sync = await alice.api.post(`/workflows/${wf.id}/run-sync`, { timeout: 30 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(sync.body).toMatchObject({ success: false, error: { status: 502, code: 'reply_too_large' } });
+  });
+
+  it('a client that already has done (Last-Event-ID = its id) gets 204, so an EventSource stops reconnecting instead of getting done again', async () => {
+    // Found by the outside-in pass with the `eventsource` client: one that does not close() on done
+    // reconnected every few seconds with the done's id and got the same done again, forever.
+    const job = (await alice.api.post(`/workflows/${slowWorkflow}/run`, { input: { n: 2 } })).body.data;
+    const first = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, headers(), { timeoutMs: 10_000 });
+    const done = first.events[first.events.length - 1];
+    expect(done?.data.type).toBe('done');
+    const again = await fetch(`${gatewayUrl}/jobs/${job.id}/stream`, { headers: { ...headers(), 'last-event-id': done?.id as string } });
+    expect(again.status).toBe(204);
+    expect(await again.text()).toBe('');
+    // An earlier id still resumes: the events after it, done last.
+    const resumed = await readSse(`${gatewayUrl}/jobs/${job.id}/stream`, { ...headers(), 'last-event-id': String(Number(done?.id) - 1) });
+    expect(resumed.events.map((e) => e.data.type)).toEqual(['done']);
   });
 
   it('answers 404 before any stream for an unknown job, 401 without credentials', async () => {

@@ -84,6 +84,9 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
         'i2',
         '',
       ],
+      // Found by the outside-in pass: results are keyed by node id, and these ids ran to `[null]` or vanished.
+      ['a node id named like an Object.prototype member', chain(node('in', 'input', {}, { isInput: true }), node('constructor', 'output')), 'constructor', 'id'],
+      ['the node id __proto__', chain(node('in', 'input', {}, { isInput: true }), node('__proto__', 'output')), '__proto__', 'id'],
     ];
     it.each(invalid)('refuses %s with 422 naming the node', async (_what, graph, nodeId, rule) => {
       const res = await alice.api.post('/workflows', { name: `bad ${Math.random()}`, ...graph });
@@ -139,6 +142,17 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
       expect((await alice.api.patch(`/workflows/${ok.body.data.id}`, { collectionId: own.id, tagIds: [tag.id], name: 'Refs 2' })).status).toBe(200);
       expect((await alice.api.patch(`/workflows/${ok.body.data.id}`, { collectionId: null })).body.data.collectionId).toBeNull();
     });
+
+    it('keeps each tag once: a repeated tag id is stored and shown once (as datasets and AI models do)', async () => {
+      // Found by the outside-in pass: `tagIds: [1, 1]` was stored and returned as [1, 1].
+      const [first, second] = (await client(gatewayUrl).get('/tags?perPage=2')).body.data;
+      const created = await alice.api.post('/workflows', { name: 'Tagged twice', tagIds: [first.id, first.id] });
+      expect(created.status).toBe(201);
+      expect(created.body.data.tagIds).toEqual([first.id]);
+      const patched = await alice.api.patch(`/workflows/${created.body.data.id}`, { tagIds: [second.id, first.id, second.id] });
+      expect(patched.body.data.tagIds).toEqual([second.id, first.id]);
+      expect((await alice.api.get(`/workflows/${created.body.data.id}`)).body.data.tagIds).toEqual([second.id, first.id]);
+    });
   });
 
   describe('runs', () => {
@@ -175,6 +189,35 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
       const stray = await alice.api.post(`/workflows/${wf.id}/run-sync`, { input: { name: 'x', n: 1 }, toString: 'ignored?' });
       expect(stray.status).toBe(422);
       expect(stray.body.error.messages).toEqual([expect.objectContaining({ field: 'toString', rule: 'unknownField' })]);
+    });
+
+    it('a NUL character in a key of free-form JSON (run input, preset input) is 422 naming the field, before anything is stored', async () => {
+      // Found by the outside-in pass: values were checked, keys were not; Postgres refused the jsonb
+      // and the run answered 400 invalid_value with an error and a stack trace in the service's log.
+      const before = (await alice.api.get(`/jobs?workflowId=${wf.id}`)).body.meta.total;
+      const run = await alice.api.post(`/workflows/${wf.id}/run`, { input: { name: 'x', n: 1, 'bad\u0000key': 1 } });
+      expect(run.status).toBe(422);
+      expect(run.body.error.messages).toEqual([expect.objectContaining({ field: 'input.bad\\u0000key', rule: 'string' })]);
+      const preset = await alice.api.post(`/workflows/${wf.id}/presets`, { name: 'Nul', input: { nested: { '\u0000': true } } });
+      expect(preset.status).toBe(422);
+      expect(preset.body.error.messages[0]).toMatchObject({ field: 'input.nested.\\u0000', rule: 'string' });
+      expect((await alice.api.get(`/jobs?workflowId=${wf.id}`)).body.meta.total).toBe(before);
+    });
+
+    it('a node output with a NUL character completes (U+0000 becomes U+FFFD) instead of retrying as an infrastructure error', async () => {
+      // Found by the outside-in pass: Postgres cannot store U+0000 in jsonb; persisting the output failed,
+      // the worker took it for an outage and retried with backoff (errors and stacks in its log) until
+      // the job was dead-lettered. A JSONata string or any HTTP answer can carry one.
+      const nul = (
+        await alice.api.post('/workflows', {
+          name: 'NUL out',
+          ...chain(node('input-1', 'input', {}, { isInput: true }), node('edit-1', 'edit_fields', { expression: '{"text": "a\\u0000b", "a\\u0000": 1}' }), node('output-1', 'output', {}, { isOutput: true })),
+        })
+      ).body.data;
+      const res = await alice.api.post(`/workflows/${nul.id}/run-sync`, { timeout: 10 });
+      expect(res.status).toBe(200);
+      expect(res.body.data).toMatchObject({ status: 'completed', attempts: 1 });
+      expect(res.body.data.result.results['output-1'][0]).toEqual({ text: 'a\ufffdb', 'a\ufffd': 1 });
     });
 
     it('runs with a preset whose input the request overrides', async () => {
@@ -290,6 +333,30 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
       expect(Date.now() - started).toBeLessThan(1_000);
       expect(cancelled.body.data.error).toMatchObject({ code: 'cancelled' });
       expect((await alice.api.post(`/jobs/${job.id}/cancel`)).status).toBe(409);
+    });
+
+    it('a job whose view is larger than the message bus carries is a 502 envelope, and the service keeps answering', async () => {
+      // Found by the outside-in pass: a 400 KB input (well under the 1 MiB body limit) makes the job's
+      // view (input, each node's output, result) exceed NATS's 1 MiB max_payload; the reply threw
+      // MAX_PAYLOAD_EXCEEDED outside any handler and the orchestration process died.
+      const big = (
+        await alice.api.post('/workflows', {
+          name: 'Big answers',
+          ...chain(node('input-1', 'input', {}, { isInput: true }), node('output-1', 'output', {}, { isOutput: true })),
+        })
+      ).body.data;
+      const run = await alice.api.post(`/workflows/${big.id}/run`, { input: { text: 'x'.repeat(400_000) } });
+      expect(run.status).toBe(202);
+      const statusOf = async () =>
+        (await query<{ status: string }>(databaseUrl, 'SELECT status FROM orchestration.jobs WHERE id = $1', [run.body.data.id]))[0]?.status;
+      await eventually(async () => (await statusOf()) === 'completed', 15_000);
+      const res = await alice.api.get(`/jobs/${run.body.data.id}`);
+      expect(res.status).toBe(502);
+      expect(res.body).toMatchObject({ success: false, error: { status: 502, code: 'reply_too_large' } });
+      expect(res.text).not.toMatch(/MAX_PAYLOAD|at .*\.js/);
+      // Still alive: the next requests are answered.
+      expect((await alice.api.get(`/workflows/${big.id}`)).status).toBe(200);
+      expect((await alice.api.post(`/workflows/${wf.id}/run-sync`, { input: { name: 'After', n: 1 } })).body.data.status).toBe('completed');
     });
   });
 

@@ -182,6 +182,8 @@ export interface JobEvent {
    * `done`: the whole final result.
    */
   result: Partial<JobResult>;
+  /** The output and result were too large for the message bus and are left out (read the job instead). */
+  resultOmitted?: true;
   error?: JobErrorView | null;
   at: string;
 }

@@ -28,6 +28,15 @@ describe(JobListQueryPipe.name, () => {
     expect(rejects(() => sut.transform({ from: '2026-02-01', to: '2026-01-01' }))).toEqual(['from:before']);
     expect(rejects(() => sut.transform({ perPage: '500' }))).toEqual(['perPage:max']);
   });
+
+  it('refuses calendar dates that do not exist instead of rolling them over (Feb 30 is not Mar 2)', () => {
+    expect(rejects(() => sut.transform({ from: '2026-02-30' }))).toEqual(['from:date']);
+    expect(rejects(() => sut.transform({ to: '2026-04-31T10:00:00Z' }))).toEqual(['to:date']);
+    expect(rejects(() => sut.transform({ from: '2026-13-01' }))).toEqual(['from:date']);
+    expect(sut.transform({ from: '2028-02-29' }).from).toBe('2028-02-29T00:00:00.000Z');
+    expect(sut.transform({ from: '0001-01-01' }).from).toBe('0001-01-01T00:00:00.000Z');
+    expect(sut.transform({ from: '2026-03-01T00:30:00+01:00' }).from).toBe('2026-02-28T23:30:00.000Z');
+  });
 });
 
 describe('metrics and consumption queries', () => {

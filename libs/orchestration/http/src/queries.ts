@@ -6,10 +6,18 @@ import { PipeTransform } from '@nestjs/common';
 
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/** The date part names a real day: `Date` would roll 2026-02-30 over to March 2 without a word. */
+function calendarDate(raw: string): boolean {
+  const [y, m, d] = raw.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d); // not Date.UTC: it reads years 0–99 as 1900–1999
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
 function dateParam(query: Record<string, unknown>, field: string, out: ValidationMessage[]): string | undefined {
   const raw = query[field];
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || !ISO.test(raw) || Number.isNaN(new Date(raw).getTime())) {
+  if (typeof raw !== 'string' || !ISO.test(raw) || Number.isNaN(new Date(raw).getTime()) || !calendarDate(raw)) {
     out.push({ field, rule: 'date', message: `${field} must be an ISO-8601 date or date-time` });
     return undefined;
   }

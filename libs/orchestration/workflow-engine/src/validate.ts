@@ -235,6 +235,12 @@ function checkExpressions(
 }
 
 /**
+ * Ids a node may not have: results, outputs and streams are objects keyed by node id, where these
+ * names read (or, for `__proto__`, replace) what every object inherits.
+ */
+const RESERVED_NODE_IDS = new Set(['__proto__', ...Object.getOwnPropertyNames(Object.prototype)]);
+
+/**
  * Checks a graph as saved or run: shape, unique ids, known types, edges between existing nodes and
  * handles, no cycle in the data flow, at most one input node, params valid against their type's schema
  * (expression values are checked once resolved, at run time), expressions that read upstream nodes.
@@ -250,6 +256,9 @@ export function validateGraph(graph: WorkflowGraph): ValidationIssue[] {
   graph.nodes.forEach((node, i) => {
     if (seen.has(node.id)) issues.push({ field: `nodes[${i}].id`, rule: 'unique', message: `node "${node.id}": another node has the same id` });
     seen.add(node.id);
+    if (RESERVED_NODE_IDS.has(node.id)) {
+      issues.push({ field: `nodes[${i}].id`, rule: 'id', message: `node "${node.id}": this id is reserved (it names a member of every JavaScript object); choose another` });
+    }
     if (!nodeImplementation(node.type)) {
       issues.push({ field: `nodes[${i}].type`, rule: 'knownType', message: `node "${node.id}": unknown node type "${node.type}"` });
     }

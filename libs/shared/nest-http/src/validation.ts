@@ -54,7 +54,7 @@ const NUL = '\u0000';
 
 /**
  * Checks what class-validator cannot: nesting depth (walked iteratively, never recursing) and NUL
- * characters in strings, which Postgres refuses in text columns. Returns the first problem found.
+ * characters in strings and keys, which Postgres refuses in text and jsonb columns. Returns the first problem found.
  */
 export function inspectBody(body: unknown): ValidationMessage | null {
   const stack: { value: unknown; depth: number; path: string }[] = [{ value: body, depth: 0, path: '' }];
@@ -72,7 +72,11 @@ export function inspectBody(body: unknown): ValidationMessage | null {
       return { field: path || 'body', rule: 'maxDepth', message: `The body must not nest deeper than ${MAX_BODY_DEPTH} levels` };
     }
     for (const [key, child] of Object.entries(value)) {
-      stack.push({ value: child, depth: depth + 1, path: path ? `${path}.${key}` : key });
+      // Keys too: Postgres refuses NUL anywhere in jsonb (free-form inputs are stored as they come).
+      const name = key.includes(NUL) ? key.replaceAll(NUL, '\\u0000') : key;
+      const childPath = path ? `${path}.${name}` : name;
+      if (name !== key) return { field: childPath, rule: 'string', message: `${childPath}: keys must not contain NUL characters` };
+      stack.push({ value: child, depth: depth + 1, path: childPath });
     }
   }
   return null;

@@ -1,3 +1,4 @@
+import { ApiError } from '@alien/envelope';
 import { ClientNats, NatsContext, NatsOptions, ServerNats } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import { NatsRequestJSONDeserializer } from '@nestjs/microservices/deserializers/nats-request-json.deserializer';
@@ -164,7 +165,16 @@ export class PrefixedServerNats extends ServerNats {
         const status = failed ? (response.err?.status ?? 500) : 200;
         logger.info({ status, durationMs: +(performance.now() - started).toFixed(3) }, failed ? 'rpc failed' : 'rpc handled');
       }
-      const sent = publish(response);
+      let sent: ReturnType<typeof publish>;
+      try {
+        sent = publish(response);
+      } catch (error) {
+        // An answer larger than the server's max_payload (a job's view with big outputs, say) throws
+        // here, outside any handler: uncaught, it ended the process. The caller gets a typed error.
+        if ((error as { code?: string })?.code !== 'MAX_PAYLOAD_EXCEEDED') throw error;
+        logger?.error({ err: error, status: 502 }, 'rpc reply too large for the message bus');
+        sent = publish({ err: new ApiError(502, 'The answer is larger than the message bus carries', 'reply_too_large').toPayload(), isDisposed: true });
+      }
       // The last packet of an answer is disposed (or an error): the request is no longer in flight.
       if (response.isDisposed || failed) finish?.();
       return sent;

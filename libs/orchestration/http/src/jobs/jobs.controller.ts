@@ -77,8 +77,9 @@ export class JobsController {
     },
     [],
     ApiProduces('text/event-stream'),
-    ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event (no init; nothing lost, nothing repeated)' }),
+    ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event (no init; nothing lost, nothing repeated); an id beyond the job’s last event starts over with init' }),
     ApiResponse({ status: 200, description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }),
+    ApiResponse({ status: 204, description: 'Last-Event-ID is the id of the finished job’s `done`: nothing more will come (an EventSource stops reconnecting)' }),
   )
   async stream(
     @Param('id', IdPipe) id: number,

@@ -83,6 +83,12 @@ export class JobStreams implements OnModuleInit, OnModuleDestroy {
   /** Streams a job the caller may see (the opening came from the service, after its access check). */
   async serve(opening: JobStreamOpening, lastEventId: number | null, res: ServerResponse, headers: Record<string, string>): Promise<void> {
     const job = opening.job;
+    if (lastEventId !== null && isTerminalJobStatus(job.status) && (await this.hadDone(job.id, lastEventId))) {
+      // The client has the job's `done`: nothing more will come. 204 is how SSE says "do not reconnect".
+      res.writeHead(204, headers);
+      res.end();
+      return;
+    }
     const buffered: FeedEvent[] = [];
     let ready = false;
     let sent = lastEventId ?? 0;
@@ -132,7 +138,9 @@ export class JobStreams implements OnModuleInit, OnModuleDestroy {
       // Listen first, then read where the stored events end: everything after that comes live.
       unlisten = await this.feed.listen(job.id, (event) => (ready ? deliver(event) : buffered.push(event)));
       const last = await this.feed.lastSeq(job.id);
-      if (lastEventId === null) {
+      // An id beyond the job's last event was never sent by this stream (garbage, another job's, a
+      // reset stream): resuming after it would drop every event, done included. Start over with init.
+      if (lastEventId === null || lastEventId > last) {
         const history = last > 0 ? await this.feed.history(job.id, 0, last) : [];
         const snapshot = foldSnapshot(job, history);
         sent = last;
@@ -158,6 +166,18 @@ export class JobStreams implements OnModuleInit, OnModuleDestroy {
     } catch {
       write('error', sent, { type: 'error', message: 'The job event stream is unavailable; reconnect with Last-Event-ID' });
       stream.close();
+    }
+  }
+
+  /** Whether `lastEventId` is the id of the job's stored `done` (its last event). */
+  private async hadDone(jobId: number, lastEventId: number): Promise<boolean> {
+    try {
+      const last = await this.feed.lastSeq(jobId);
+      if (last === 0 || lastEventId !== last) return false;
+      const [stored] = await this.feed.history(jobId, last - 1, last);
+      return stored?.event.type === 'done';
+    } catch {
+      return false; // the stream below says what is wrong
     }
   }
 

@@ -92,4 +92,22 @@ describe('chat_completion node', () => {
     const { error } = await runOne('chat_completion', { model: 'gpt-test' }, { services: services() });
     expect(error).toMatchObject({ code: 'invalid_params', message: expect.stringContaining('user_prompt') });
   });
+
+  it('streams and outputs a model answer holding U+0000 as U+FFFD (Postgres refuses U+0000 in jsonb)', async () => {
+    const nul = await startOpenAiServer({ reply: 'a\u0000b' });
+    try {
+      const { outcome, output, events } = await runOne(
+        'chat_completion',
+        { model: 'gpt-test', user_prompt: 'hi' },
+        { services: loopbackServices({ openai: nul, models: { 'gpt-test': 7 } }), jobId: 'job-nul' },
+      );
+      expect(outcome.status).toBe('completed');
+      const chunks = events.filter((e): e is StreamChunkEvent => e.type === 'stream.chunk');
+      expect(JSON.stringify(chunks)).not.toContain('\\u0000');
+      expect(chunks.map((e) => e.chunk.choices[0]?.delta.content ?? '').join('')).toBe('a\ufffdb');
+      expect(output).toMatchObject({ content: 'a\ufffdb' });
+    } finally {
+      await nul.stop();
+    }
+  });
 });
