@@ -219,17 +219,21 @@ export class JobStore {
    * worker no longer holds the job. `inserted` < rows given means a node had been persisted before.
    */
   async persistNodes(jobId: number, worker: string, attempt: number, nodes: NewJobNode[], progress: number): Promise<{ inserted: number; owned: boolean }> {
+    // The job row is updated (and so locked) first and the rows go in only while this worker holds
+    // the job: a job deleted meanwhile (its workflow or organization deleted) writes nothing, where
+    // an unconditional insert would break the foreign key and look like an outage.
     const [row] = await this.sql.query<{ inserted: number; owned: boolean }>(
-      `WITH ins AS (
+      `WITH upd AS (
+         UPDATE ${J} SET progress = GREATEST(progress, $5), updated_at = now()
+         WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING 1),
+       ins AS (
          INSERT INTO ${N} (job_id, node_id, type, status, output, chunks, annotation, truncated, attempt, started_at, finished_at, duration_ms)
          SELECT $1, n.node_id, n.type, n.status, n.output, n.chunks, n.annotation, coalesce(n.truncated, false), $3,
              n.started_at, coalesce(n.finished_at, now()), coalesce(n.duration_ms, 0)
            FROM jsonb_to_recordset($4::jsonb) AS n(node_id text, type text, status text, output jsonb, chunks jsonb, annotation jsonb,
              truncated boolean, started_at timestamptz, finished_at timestamptz, duration_ms integer)
-         ON CONFLICT (job_id, node_id) DO NOTHING RETURNING 1),
-       upd AS (
-         UPDATE ${J} SET progress = GREATEST(progress, $5), updated_at = now()
-         WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING 1)
+          WHERE EXISTS (SELECT 1 FROM upd)
+         ON CONFLICT (job_id, node_id) DO NOTHING RETURNING 1)
        SELECT (SELECT count(*) FROM ins)::int AS inserted, EXISTS (SELECT 1 FROM upd) AS owned`,
       [jobId, worker, attempt, JSON.stringify(nodes), progress],
     );

@@ -367,11 +367,15 @@ export class JobWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async persistNodes(job: JobRow, rows: NewJobNode[], progress: number): Promise<void> {
     const result = await this.store.persistNodes(job.id, this.workerId, job.attempts, rows, progress);
+    if (!result.owned) {
+      // Another worker holds it now, or it is gone (cancelled, or its workflow or organization deleted).
+      this.stop(job.id, 'lease_lost');
+      return;
+    }
     if (result.inserted < rows.length) {
       // Must never happen: the engine skips nodes listed in `completed`.
       this.logger.error({ jobId: job.id, nodeIds: rows.map((r) => r.node_id) }, 'finished node re-ran');
     }
-    if (!result.owned) this.stop(job.id, 'lease_lost');
   }
 
   /**

@@ -13,6 +13,7 @@ import { BatchQuery, IdOrSlug, orderByRequest } from '@alien/slug';
 import { Injectable } from '@nestjs/common';
 import { validateWorkflowGraph } from '../engine/engine';
 import { iso, isoRequired, requireWriter, viewerOrganization } from '../shared/access';
+import { JobBus } from '../queue/job-bus';
 import { Query, Sql } from '../shared/sql';
 import { WorkflowReferences } from './workflow-references';
 
@@ -83,6 +84,7 @@ export class WorkflowsService {
   constructor(
     private readonly sql: Sql,
     private readonly references: WorkflowReferences,
+    private readonly bus: JobBus,
   ) {}
 
   /** Visible: the caller's organization's workflows and every public one. */
@@ -268,7 +270,14 @@ export class WorkflowsService {
 
   async remove(ctx: RequestContext, id: number): Promise<{ id: number; deleted: true }> {
     await this.ownedRow(ctx, id);
-    await this.sql.query(`DELETE FROM ${T} WHERE id = $1`, [id]);
+    // Its jobs (every organization's) go with it by foreign key; the running ones are told to stop
+    // (their workers find the job gone at their next write and end without one).
+    const active = await this.sql.tx(async (q) => {
+      const jobs = await q<{ id: number }>(`SELECT id FROM "orchestration"."jobs" WHERE workflow_id = $1 AND status IN ('pending', 'running')`, [id]);
+      await q(`DELETE FROM ${T} WHERE id = $1`, [id]);
+      return jobs;
+    });
+    for (const job of active) this.bus.requestCancel(job.id);
     return { id, deleted: true };
   }
 }

@@ -1,9 +1,20 @@
-import { client, query } from '@alien/testing';
+import { client, query, tmpPath } from '@alien/testing';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { sharedPlatform } from '../support/env';
 import { eventually } from '../foundation/envelope-assertions';
 import { Member, chain, edge, memberWithOrganization, node, readSse, threeSteps, waitForJob } from './support';
 
 const { gatewayUrl, env, databaseUrl } = sharedPlatform();
+
+/** Error lines about one job in the orchestration processes' logs since `since` (log files outlive a run; job ids repeat across runs). */
+function jobErrorLines(jobId: number, since: string): string[] {
+  const logDir = tmpPath('logs', 'e2e-shared');
+  return readdirSync(logDir)
+    .filter((f) => f.startsWith('orchestration'))
+    .flatMap((f) => readFileSync(path.join(logDir, f), 'utf8').split('\n'))
+    .filter((l) => l.includes(`"jobId":${jobId},`) && /"level":"(error|fatal)"/.test(l) && (/"time":"([^"]+)"/.exec(l)?.[1] ?? '') >= since);
+}
 
 /** Workflows, presets, runs and jobs through :3333-style gateway, api and worker as separate processes. */
 describe('orchestration: workflows, presets, runs and jobs', () => {
@@ -502,7 +513,21 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
   });
 
   describe('deleting an organization', () => {
+    it('deleting a workflow while its job runs: the job goes with it, its worker stops without an error and keeps working', async () => {
+      const since = new Date().toISOString();
+      const slow = (await alice.api.post('/workflows', { name: 'Doomed slow', ...chain(node('in', 'input', {}, { isInput: true }), node('w', 'wait', { ms: 1_500 }), node('w2', 'wait', { ms: 1_500 })) })).body.data;
+      const job = (await alice.api.post(`/workflows/${slow.id}/run`, { input: {} })).body.data;
+      await eventually(async () => (await alice.api.get(`/jobs/${job.id}`)).body.data.status === 'running', 10_000);
+      expect((await alice.api.delete(`/workflows/${slow.id}`)).status).toBe(200);
+      expect((await alice.api.get(`/jobs/${job.id}`)).status).toBe(404);
+      await new Promise((r) => setTimeout(r, 2_000));
+      const next = (await alice.api.post('/workflows', { name: 'After doomed', ...threeSteps() })).body.data;
+      expect((await alice.api.post(`/workflows/${next.id}/run-sync`, { input: { name: 'a', n: 1 } })).body.data.status).toBe('completed');
+      expect(jobErrorLines(job.id, since)).toEqual([]);
+    });
+
     it('removes its workflows, presets and jobs (a running one stops), keeps other organizations\' workflows (auth event, durable consumer)', async () => {
+      const since = new Date().toISOString();
       const doomed = await memberWithOrganization(env, gatewayUrl, 'wf-doomed');
       const wf = (await doomed.api.post('/workflows', { name: 'Doomed', ...threeSteps() })).body.data;
       await doomed.api.post(`/workflows/${wf.id}/presets`, { name: 'P', input: { name: 'x', n: 1 } });
@@ -522,6 +547,9 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
       expect(await count('SELECT count(*) AS n FROM orchestration.idempotency_keys WHERE organization_id = $1')).toBe(0);
       const nodes = await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM orchestration.job_nodes WHERE job_id = ANY($1)', [[running.id, done.body.data.id]]);
       expect(Number(nodes[0]?.n)).toBe(0);
+      // The running job's worker stopped it without an error (it found the job gone).
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(jobErrorLines(running.id, since)).toEqual([]);
       // The other organization's public workflow stays and still runs.
       expect((await bob.api.get(`/workflows/${other.id}`)).status).toBe(200);
       expect((await bob.api.post(`/workflows/${other.id}/run-sync`, { input: { name: 'z', n: 3 } })).body.data.status).toBe('completed');
