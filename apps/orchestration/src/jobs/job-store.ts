@@ -14,6 +14,7 @@ import { NodeState, annotateNodes as annotate, buildJobResult } from '../engine/
 import { iso, isoRequired } from '../shared/access';
 import { Query, Sql } from '../shared/sql';
 import { ORCHESTRATION_CONFIG } from '../shared/tokens';
+import { fitJobView } from './fit-view';
 
 export interface JobRow {
   id: number;
@@ -118,13 +119,14 @@ export function annotateNodes(graph: JobRow['graph'], nodes: JobNodeRow[]): Work
   return annotate({ nodes: graph?.nodes ?? [], edges: graph?.edges ?? [] } as never, states, outputsOf(nodes)) as WorkflowNodeView[];
 }
 
+/** A job as the API shows it, left-out values marked where it would not fit in one answer (`fitJobView`). */
 export function toJobView(row: JobRow, nodes: JobNodeRow[]): JobView {
-  return {
+  return fitJobView({
     ...toJobSummary(row),
     input: row.input ?? {},
     result: row.result ?? resultFromNodes(row.graph, nodes),
     nodes: annotateNodes(row.graph, nodes),
-  };
+  });
 }
 
 const J = 'orchestration.jobs';

@@ -371,6 +371,27 @@ describe('orchestration: workflows, presets, runs and jobs', () => {
     });
   });
 
+  describe('large outputs', () => {
+    it('a job whose outputs together exceed one message is still readable: node outputs left out first ({truncated, omitted, bytes}), the answer kept', async () => {
+      const graph = chain(
+        node('in', 'input', {}, { isInput: true }),
+        node('e1', 'edit_fields', { expression: '$pad("", 300000, "a")' }),
+        node('e2', 'edit_fields', { expression: '$pad("", 300000, "b")' }),
+        node('out', 'output', {}, { isOutput: true }),
+      );
+      const wf = (await alice.api.post('/workflows', { name: 'Large outputs', ...graph })).body.data;
+      const sync = await alice.api.post(`/workflows/${wf.id}/run-sync`, { input: {} });
+      expect(sync.status).toBe(200);
+      expect(sync.body.data.status).toBe('completed');
+      const res = await alice.api.get(`/jobs/${sync.body.data.id}`);
+      expect(res.status).toBe(200);
+      expect(res.body.data.result.results['out'][0]).toBe('b'.repeat(300_000));
+      const outputs = res.body.data.nodes.map((n: any) => n.data.outputs[0]);
+      expect(outputs.filter((o: any) => o?.omitted === true)).toEqual(expect.arrayContaining([{ truncated: true, omitted: true, bytes: 300_002 }]));
+      expect((await alice.api.get(`/jobs/${sync.body.data.id}/results`)).body.data.result.results['out'][0]).toHaveLength(300_000);
+    });
+  });
+
   describe('per-organization concurrency', () => {
     it('admits at most ORG_CONCURRENCY_LIMIT (20) jobs of one organization; the rest wait as pending and all complete', async () => {
       const carol = await memberWithOrganization(env, gatewayUrl, 'wf-carol');
