@@ -109,6 +109,9 @@ export class JobsService {
         return row?.created;
       };
     } else {
+      // A replay answers the first job even if the workflow's preset is gone since: the key first.
+      const replay = await this.replayed(organizationId, req.idempotencyKey, requestHash);
+      if (replay) return replay;
       const workflow = await this.workflows.visibleRow(ctx, { id: req.workflowId });
       const graph = { nodes: req.nodes ?? workflow.nodes, edges: req.edges ?? workflow.edges };
       if (overridden) validateWorkflowGraph(graph);
@@ -149,6 +152,21 @@ export class JobsService {
       if (created?.admitted?.length) void this.dispatcher.dispatch(created.admitted);
       return toJobView(job, []);
     }
+  }
+
+  /** The job a live Idempotency-Key names (same body), or 422 (another body); undefined when the key is new. */
+  private async replayed(organizationId: number, key: string | undefined, requestHash: string | null): Promise<JobView | undefined> {
+    if (key === undefined) return undefined;
+    const [seen] = await this.store.sql.query<{ job_id: number; request_hash: string }>(
+      `SELECT job_id, request_hash FROM orchestration.idempotency_keys
+        WHERE organization_id = $1 AND key = $2 AND created_at > now() - make_interval(secs => $3)`,
+      [organizationId, key, this.config.IDEMPOTENCY_TTL_SEC],
+    );
+    if (!seen) return undefined;
+    if (seen.request_hash !== requestHash) {
+      throw ApiError.invalid('Idempotency-Key', 'idempotency', 'This Idempotency-Key was already used with another request body');
+    }
+    return (await this.store.view(seen.job_id)) ?? undefined;
   }
 
   async list(ctx: RequestContext, req: JobListRequest): Promise<Page<JobSummaryView>> {

@@ -26,6 +26,7 @@ const logger = pino(
 );
 
 const SLOW = rpc<{ ms: number }, { slept: number }>('spec.slow.v1');
+const BIG = rpc<{ bytes: number }, { text: string }>('spec.big.v1');
 let handled = 0;
 
 @Controller()
@@ -35,6 +36,11 @@ class EchoHandler {
     handled++;
     await new Promise((r) => setTimeout(r, req.data.ms));
     return { slept: req.data.ms };
+  }
+
+  @MessagePattern(BIG.subject)
+  big(@Payload() req: RpcRequest<{ bytes: number }>) {
+    return { text: 'x'.repeat(req.data.bytes) };
   }
 
   @MessagePattern(ECHO.subject)
@@ -101,6 +107,11 @@ describe(PrefixedServerNats.name, () => {
   it('brings a typed error back with its status', async () => {
     await expect(client.call(FAIL, {}, ctx('req-fail'))).rejects.toMatchObject({ status: 409, code: 'conflict' });
     expect(lines.find((l) => l['requestId'] === 'req-fail')).toMatchObject({ msg: 'rpc failed', status: 409 });
+  });
+
+  it('answers 502 reply_too_large for an answer over the server\'s max_payload, and keeps serving', async () => {
+    await expect(client.call(BIG, { bytes: 2_000_000 }, ctx('req-big'))).rejects.toMatchObject({ status: 502, code: 'reply_too_large' });
+    expect(await client.call(ECHO, { text: 'still here' }, ctx('req-after-big'))).toEqual({ text: 'still here' });
   });
 
   it('answers 503 when nobody listens and 504 when the answer is late', async () => {
