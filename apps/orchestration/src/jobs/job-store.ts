@@ -129,6 +129,11 @@ export function toJobView(row: JobRow, nodes: JobNodeRow[]): JobView {
   });
 }
 
+/** A job's terminal transition as the SQL functions take it: status, result, error, progress. */
+function outcomeParams(outcome: { status: JobStatus; result: JobResult | null; error: JobErrorView | null; progress: number }): unknown[] {
+  return [outcome.status, outcome.result ? JSON.stringify(outcome.result) : null, outcome.error ? JSON.stringify(outcome.error) : null, outcome.progress];
+}
+
 const J = 'orchestration.jobs';
 const N = 'orchestration.job_nodes';
 
@@ -173,16 +178,7 @@ export class JobStore {
   ): Promise<number[] | null> {
     const [row] = await this.sql.query<{ ids: number[] | null }>(
       'SELECT orchestration.finish_job($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8) AS ids',
-      [
-        jobId,
-        worker,
-        outcome.status,
-        outcome.result ? JSON.stringify(outcome.result) : null,
-        outcome.error ? JSON.stringify(outcome.error) : null,
-        outcome.progress,
-        outcome.deadLetterReason ?? null,
-        this.config.ORG_CONCURRENCY_LIMIT,
-      ],
+      [jobId, worker, ...outcomeParams(outcome), outcome.deadLetterReason ?? null, this.config.ORG_CONCURRENCY_LIMIT],
     );
     return row?.ids ?? null;
   }
@@ -201,17 +197,7 @@ export class JobStore {
     const [row] = await this.sql.prepared<{ done: { admitted: number[]; inserted: number } | null }>(
       'orchestration.finish_job_with_nodes',
       'SELECT orchestration.finish_job_with_nodes($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9::jsonb) AS done',
-      [
-        jobId,
-        worker,
-        outcome.status,
-        outcome.result ? JSON.stringify(outcome.result) : null,
-        outcome.error ? JSON.stringify(outcome.error) : null,
-        outcome.progress,
-        this.config.ORG_CONCURRENCY_LIMIT,
-        attempt,
-        JSON.stringify(nodes),
-      ],
+      [jobId, worker, ...outcomeParams(outcome), this.config.ORG_CONCURRENCY_LIMIT, attempt, JSON.stringify(nodes)],
     );
     return row?.done ?? null;
   }
