@@ -1,4 +1,5 @@
 import { startExtraGateway, sharedPlatform } from '../support/env';
+import { eventually } from '../foundation/envelope-assertions';
 import { storedJobEvents } from './events';
 import { Member, chain, edge, memberWithOrganization, node, readSse, threeSteps, waitForJob } from './support';
 
@@ -119,6 +120,50 @@ describe('orchestration: job event streams (SSE)', () => {
       expect(res.events.map((e) => e.data.type)).not.toContain('done');
       await alice.api.post(`/jobs/${run.id}/cancel`);
     } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('an organization holds at most JOB_STREAMS_PER_ORGANIZATION open streams per gateway: one more is 429 too_many_streams, a closed one frees its place', async () => {
+    const gateway = await startExtraGateway({ JOB_STREAMS_PER_ORGANIZATION: '2' }, 'gateway-sse-cap');
+    const other = await memberWithOrganization(env, gatewayUrl, 'sse-cap-other');
+    const slow = (
+      await alice.api.post('/workflows', { name: 'Capped streams', ...chain(node('input-1', 'input', {}, { isInput: true }), node('wait-1', 'wait', { ms: 10_000 })) })
+    ).body.data;
+    const run = (await alice.api.post(`/workflows/${slow.id}/run`, {})).body.data;
+    const otherWf = (await other.api.post('/workflows', { name: 'Other capped', ...chain(node('input-1', 'input', {}, { isInput: true }), node('wait-1', 'wait', { ms: 10_000 })) })).body.data;
+    const otherRun = (await other.api.post(`/workflows/${otherWf.id}/run`, {})).body.data;
+    const open = async (jobId: number, h: Record<string, string>) => {
+      const aborter = new AbortController();
+      const res = await fetch(`${gateway.url}/jobs/${jobId}/stream`, { headers: h, signal: aborter.signal });
+      return { res, close: () => aborter.abort() };
+    };
+    const held: { close(): void }[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const s = await open(run.id, headers());
+        expect(s.res.status).toBe(200);
+        held.push(s);
+      }
+      const refused = await open(run.id, headers());
+      expect(refused.res.status).toBe(429);
+      expect(await refused.res.json()).toMatchObject({ success: false, error: { status: 429, code: 'too_many_streams' } });
+      // Another organization is not affected.
+      const theirs = await open(otherRun.id, { authorization: `Bearer ${other.token}`, 'x-organization-id': String(other.organizationId) });
+      expect(theirs.res.status).toBe(200);
+      held.push(theirs);
+      // A client that leaves frees its place.
+      held.shift()?.close();
+      await eventually(async () => {
+        const again = await open(run.id, headers());
+        if (again.res.status === 200) held.push(again);
+        else again.close();
+        return again.res.status === 200;
+      }, 5_000);
+    } finally {
+      for (const s of held) s.close();
+      await alice.api.post(`/jobs/${run.id}/cancel`);
+      await other.api.post(`/jobs/${otherRun.id}/cancel`);
       await gateway.stop();
     }
   });

@@ -119,7 +119,8 @@ export const P5: Scenario = {
     const platform = await ctx.platform();
     await ctx.startService('auth', {}, 'p5-auth');
     await ctx.startService('orchestration', { ORCHESTRATION_ROLE: 'api', DATABASE_POOL_SIZE: '20' }, 'p5-orchestration-api');
-    const gateway = await ctx.startGateway({ RPC_TIMEOUT_MS: '30000' }, 'p5-gateway');
+    // One organization holds every stream here: its per-organization cap (2,000 by default) is lifted.
+    const gateway = await ctx.startGateway({ RPC_TIMEOUT_MS: '30000', JOB_STREAMS_PER_ORGANIZATION: '1000000' }, 'p5-gateway');
     const url = new URL(gateway.url);
     const actor = await createActor(platform.env, 'p5');
     const api = client(gateway.url, actor.token);

@@ -80,6 +80,7 @@ export class JobsController {
     ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event (no init; nothing lost, nothing repeated); an id beyond the job’s last event starts over with init' }),
     ApiResponse({ status: 200, description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }),
     ApiResponse({ status: 204, description: 'Last-Event-ID is the id of the finished job’s `done`: nothing more will come (an EventSource stops reconnecting)' }),
+    ApiResponse({ status: 429, description: 'Your organization already holds JOB_STREAMS_PER_ORGANIZATION (2,000) streams on this gateway' }),
   )
   async stream(
     @Param('id', IdPipe) id: number,
@@ -90,6 +91,7 @@ export class JobsController {
     const lastEventId = parseLastEventId(lastEventIdHeader);
     // Authorisation first: another organization's job is 404 before any byte of the stream.
     const opening = await this.orchestration.call(JobContracts.jobs.openStream, { id }, ctx);
+    this.streams.assertRoom(opening.job.organizationId);
     reply.hijack();
     await this.streams.serve(opening, lastEventId, reply.raw, { [HEADERS.requestId]: ctx.requestId });
   }

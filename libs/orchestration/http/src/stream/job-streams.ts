@@ -5,6 +5,7 @@ import {
   isTerminalJobStatus,
   mergeJobResult,
 } from '@alien/orchestration/contracts';
+import { ApiError } from '@alien/envelope';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { JOB_STREAM_CONFIG, JobStreamConfig } from '../config';
@@ -52,6 +53,8 @@ function frame(type: string, id: number, data: unknown): string {
 @Injectable()
 export class JobStreams implements OnModuleInit, OnModuleDestroy {
   private readonly open = new Set<OpenStream>();
+  /** Open streams per organization (JOB_STREAMS_PER_ORGANIZATION). */
+  private readonly perOrganization = new Map<number, number>();
   private ticker?: NodeJS.Timeout;
 
   constructor(
@@ -80,6 +83,14 @@ export class JobStreams implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /** 429 when the organization already holds JOB_STREAMS_PER_ORGANIZATION streams on this gateway. */
+  assertRoom(organizationId: number): void {
+    const limit = this.config.JOB_STREAMS_PER_ORGANIZATION;
+    if ((this.perOrganization.get(organizationId) ?? 0) >= limit) {
+      throw new ApiError(429, `Your organization already has ${limit} job streams open here; close some or reconnect later`, 'too_many_streams');
+    }
+  }
+
   /** Streams a job the caller may see (the opening came from the service, after its access check). */
   async serve(opening: JobStreamOpening, lastEventId: number | null, res: ServerResponse, headers: Record<string, string>): Promise<void> {
     const job = opening.job;
@@ -95,6 +106,19 @@ export class JobStreams implements OnModuleInit, OnModuleDestroy {
     let closed = false;
     let unlisten: () => void = () => undefined;
 
+    const organizationId = job.organizationId;
+    this.perOrganization.set(organizationId, (this.perOrganization.get(organizationId) ?? 0) + 1);
+    let released = false;
+    /** Once, however the stream ends (done, max duration, error, the client leaving). */
+    const release = () => {
+      if (released) return;
+      released = true;
+      unlisten();
+      this.open.delete(stream);
+      const left = (this.perOrganization.get(organizationId) ?? 1) - 1;
+      if (left > 0) this.perOrganization.set(organizationId, left);
+      else this.perOrganization.delete(organizationId);
+    };
     const stream: OpenStream = {
       res,
       openedAt: Date.now(),
@@ -102,8 +126,7 @@ export class JobStreams implements OnModuleInit, OnModuleDestroy {
       close: () => {
         if (closed) return;
         closed = true;
-        unlisten();
-        this.open.delete(stream);
+        release();
         res.end();
       },
     };
@@ -120,8 +143,7 @@ export class JobStreams implements OnModuleInit, OnModuleDestroy {
     };
     res.on('close', () => {
       closed = true;
-      unlisten();
-      this.open.delete(stream);
+      release();
     });
 
     res.writeHead(200, {
@@ -137,6 +159,11 @@ export class JobStreams implements OnModuleInit, OnModuleDestroy {
     try {
       // Listen first, then read where the stored events end: everything after that comes live.
       unlisten = await this.feed.listen(job.id, (event) => (ready ? deliver(event) : buffered.push(event)));
+      if (released) {
+        // The client left while the listener was being set up.
+        unlisten();
+        return;
+      }
       const last = await this.feed.lastSeq(job.id);
       // An id beyond the job's last event was never sent by this stream (garbage, another job's, a
       // reset stream): resuming after it would drop every event, done included. Start over with init.
