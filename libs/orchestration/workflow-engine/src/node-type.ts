@@ -123,47 +123,7 @@ export interface NodeType<P = Record<string, unknown>> {
 /** The public description of a node type (`GET /nodes`): the module without its executor. */
 export type NodeTypeDescriptor = Omit<NodeType, 'execute' | 'rawParams' | 'check' | 'pure'>;
 
-/**
- * Keeps a node module's param type while listing it with the others, and makes every output and
- * streamed chunk storable: U+0000 (from a JSONata string, an HTTP answer, a model…) becomes U+FFFD, as Postgres
- * refuses it in jsonb and the runtime persists each output before the next node starts.
- */
+/** Identity helper that keeps a node module's param type while listing it with the others. */
 export function defineNode<P>(definition: NodeType<P>): NodeType {
-  const execute = definition.execute;
-  return {
-    ...definition,
-    async execute(ctx: NodeContext<P>): Promise<NodeExecution> {
-      const emitChunk = (chunk: ChatCompletionChunk) => ctx.emitChunk(hasNul(chunk) ? (withoutNul(chunk) as ChatCompletionChunk) : chunk);
-      const result = await execute.call(definition, { ...ctx, emitChunk });
-      return hasNul(result.output) ? { ...result, output: withoutNul(result.output) } : result;
-    },
-  } as unknown as NodeType;
-}
-
-const NUL = '\u0000';
-
-/** Whether a string or key anywhere in `value` holds U+0000 (walked without recursion; no copies). */
-function hasNul(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length) {
-    const item = stack.pop();
-    if (typeof item === 'string') {
-      if (item.includes(NUL)) return true;
-    } else if (typeof item === 'object' && item !== null) {
-      for (const [key, child] of Object.entries(item)) {
-        if (key.includes(NUL)) return true;
-        stack.push(child);
-      }
-    }
-  }
-  return false;
-}
-
-/**
- * The same JSON with U+0000 replaced by U+FFFD in strings and keys. Escapes are read pair by pair,
- * so an escaped backslash followed by the text `u0000` stays as it is.
- */
-function withoutNul(value: unknown): unknown {
-  const text = JSON.stringify(value).replace(/\\(u0000|.)/g, (escape) => (escape === '\\u0000' ? '\\ufffd' : escape));
-  return JSON.parse(text) as unknown;
+  return definition as unknown as NodeType;
 }

@@ -129,6 +129,21 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/**
+ * JSON text with every U+0000 escape turned into U+FFFD: Postgres refuses U+0000 in jsonb, and an
+ * output or chunk is stored before the next node starts. Escapes are read pair by pair, so an escaped
+ * backslash followed by the text `u0000` stays as it is.
+ */
+function withoutNul(json: string): string {
+  return json.replace(/\\(u0000|.)/g, (escape) => (escape === '\\u0000' ? '\\ufffd' : escape));
+}
+
+/** A streamed chunk as it can be stored (see `withoutNul`); the same object when it holds no U+0000. */
+function storableChunk(chunk: ChatCompletionChunk): ChatCompletionChunk {
+  const json = JSON.stringify(chunk);
+  return json.includes('\\u0000') ? (JSON.parse(withoutNul(json)) as ChatCompletionChunk) : chunk;
+}
+
 function truncateOutput(output: unknown, limit: number): { output: unknown; truncated: boolean } {
   let json: string | undefined;
   try {
@@ -137,6 +152,11 @@ function truncateOutput(output: unknown, limit: number): { output: unknown; trun
     throw new EngineError('node_error', `the output is not JSON: ${(error as Error).message}`);
   }
   if (json === undefined) return { output: null, truncated: false };
+  // Output from JSONata, an HTTP answer or a model may hold U+0000: stored as U+FFFD (see withoutNul).
+  if (json.includes('\\u0000')) {
+    json = withoutNul(json);
+    output = JSON.parse(json) as unknown;
+  }
   const bytes = Buffer.byteLength(json);
   if (bytes <= limit) return { output, truncated: false };
   return { output: { truncated: true, bytes, limit, preview: json.slice(0, Math.min(limit, 2048)) }, truncated: true };
@@ -280,8 +300,9 @@ export async function runWorkflow(options: RunOptions): Promise<RunOutcome> {
       services,
       http,
       limits,
-      emitChunk: async (chunk) => {
+      emitChunk: async (raw) => {
         if (signal.aborted) return;
+        const chunk = storableChunk(raw);
         const stream = (streams[node.id] ??= { chunks: [], complete: false });
         stream.chunks.push(chunk);
         await emit({ type: 'stream.chunk', nodeId: node.id, nodeType: node.type, at: now(), chunk, index: chunkIndex++ });
