@@ -1,4 +1,5 @@
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '@alien/slug';
+import { HEADER_SAFE_VALUE } from '@alien/upstream';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
@@ -37,4 +38,18 @@ export function SlugField(description = 'Derived from name when omitted'): Prope
 /** An optional markdown/plain description, ≤ `max` characters; `null` clears it. */
 export function DescriptionField(max = 2000): PropertyDecorator {
   return applyDecorators(ApiPropertyOptional({ type: String, nullable: true, maxLength: max }), IfSet(), IsString(), MaxLength(max));
+}
+
+/**
+ * A write-only secret the platform sends upstream (a header, or a query parameter): 1–4096 printable
+ * ASCII characters, so it can travel there; `null` removes it. Never shown in a response.
+ */
+export function UpstreamSecretField(name: string, sentIn: string, description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, maxLength: 4096, description }),
+    IfSet(),
+    IsString(),
+    Length(1, 4096),
+    Matches(HEADER_SAFE_VALUE, { message: `${name} must be printable ASCII (it is sent in ${sentIn})` }),
+  );
 }

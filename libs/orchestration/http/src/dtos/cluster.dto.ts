@@ -1,7 +1,7 @@
 import { CLUSTER_STATUSES, ClusterFields, ClusterStatus, ClusterView, DEFAULT_HEALTH_PATH, MAX_CLUSTER_SHARES } from '@alien/orchestration/contracts';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN, MAX_ID } from '@alien/slug';
-import { HEADER_SAFE_VALUE, baseUrlError, fixedPathError } from '@alien/upstream';
-import { DescriptionField, IfPresent, IfSet, SlugField } from '@alien/nest-http';
+import { baseUrlError, fixedPathError } from '@alien/upstream';
+import { DescriptionField, IfPresent, IfSet, SlugField, UpstreamSecretField } from '@alien/nest-http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -106,17 +106,7 @@ export class CreateClusterDto implements ClusterFields {
   @IsUpstreamPath({ query: true })
   healthPath?: string;
 
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    writeOnly: true,
-    maxLength: 4096,
-    description: 'Secret the platform presents to the cluster as `Authorization: Bearer …`. Write-only, encrypted at rest.',
-  })
-  @IfSet()
-  @IsString()
-  @Length(1, 4096)
-  @Matches(HEADER_SAFE_VALUE, { message: 'credential must be printable ASCII (it is sent in an HTTP header)' })
+  @UpstreamSecretField('credential', 'an HTTP header', 'Secret the platform presents to the cluster as `Authorization: Bearer …`. Write-only, encrypted at rest.')
   credential?: string | null;
 
   @ApiPropertyOptional({ type: [Number], maxItems: MAX_CLUSTER_SHARES, description: 'Other organizations whose members may use the cluster' })
@@ -165,11 +155,7 @@ export class UpdateClusterDto implements Partial<ClusterFields> {
   @IsUpstreamPath({ query: true })
   healthPath?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, maxLength: 4096, description: 'null removes it' })
-  @IfSet()
-  @IsString()
-  @Length(1, 4096)
-  @Matches(HEADER_SAFE_VALUE, { message: 'credential must be printable ASCII (it is sent in an HTTP header)' })
+  @UpstreamSecretField('credential', 'an HTTP header', 'null removes it')
   credential?: string | null;
 
   @ApiPropertyOptional({ type: [Number], maxItems: MAX_CLUSTER_SHARES, description: 'Replaces the list' })

@@ -19,8 +19,8 @@ import {
   UsageSummary,
 } from '@alien/proxy/contracts';
 import { MAX_ID, SLUG_PATTERN } from '@alien/slug';
-import { HEADER_SAFE_VALUE, baseUrlError, fixedPathError } from '@alien/upstream';
-import { DescriptionField, IfPresent, IfSet, SlugField } from '@alien/nest-http';
+import { baseUrlError, fixedPathError } from '@alien/upstream';
+import { DescriptionField, IfPresent, SlugField, UpstreamSecretField } from '@alien/nest-http';
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsString, Length, Matches, Max, Min, ValidateBy } from 'class-validator';
 
@@ -114,11 +114,7 @@ export class CreateConnectorDto implements ConnectorFields {
   @Check('auth', authProblem)
   auth: ConnectorAuth;
 
-  @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true, description: 'Write-only, encrypted at rest; null removes it' })
-  @IfSet()
-  @IsString()
-  @Length(1, 4096)
-  @Matches(HEADER_SAFE_VALUE, { message: 'secret must be printable ASCII (it is sent in a header or the query string)' })
+  @UpstreamSecretField('secret', 'a header or the query string', 'Write-only, encrypted at rest; null removes it')
   secret?: string | null;
 
   @ApiPropertyOptional({ enum: CONNECTOR_VISIBILITIES, default: 'public' })
@@ -160,11 +156,7 @@ export class UpdateConnectorDto implements Partial<ConnectorFields> {
   @Check('auth', authProblem)
   auth?: ConnectorAuth;
 
-  @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true })
-  @IfSet()
-  @IsString()
-  @Length(1, 4096)
-  @Matches(HEADER_SAFE_VALUE, { message: 'secret must be printable ASCII (it is sent in a header or the query string)' })
+  @UpstreamSecretField('secret', 'a header or the query string', 'Write-only, encrypted at rest; null removes it')
   secret?: string | null;
 
   @ApiPropertyOptional({ enum: CONNECTOR_VISIBILITIES })
